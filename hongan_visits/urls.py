@@ -1,0 +1,17 @@
+"""Top-level URLs: login, admin (head office), and each app's pages."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from archives import views as archive_views
+
+admin.site.site_header = admin.site.site_title = "红安农商银行 进村入户"
+
+urlpatterns = [
+    path("", archive_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("archives.urls")),
+]
