@@ -1,0 +1,94 @@
+"""Django admin: head office maintains branches, townships, villages, groups and staff here."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Branch, Customer, FamilyMember, Township, User, Village, VillageGroup
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(Township)
+class TownshipAdmin(admin.ModelAdmin):
+    list_display = ("name", "branch")
+    list_filter = ("branch",)
+    search_fields = ("name",)
+
+
+class VillageGroupInline(admin.TabularInline):
+    model = VillageGroup
+    extra = 0
+
+
+@admin.register(Village)
+class VillageAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "township", "registered_households", "informant_name")
+    list_filter = ("township__branch", "township")
+    search_fields = ("code", "name", "informant_name")
+    filter_horizontal = ("owners",)
+    list_select_related = ("township",)
+    inlines = [VillageGroupInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "township",
+                    "code",
+                    "name",
+                    "registered_households",
+                    ("latitude", "longitude"),
+                )
+            },
+        ),
+        (_("People"), {"fields": ("owners", ("informant_name", "informant_phone"))}),
+        (_("The seven ones"), {"fields": ("has_board", "has_service_point")}),
+    )
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "display_name", "role", "staff_no", "is_active")
+    list_filter = ("role", "is_active", "branches")
+    search_fields = ("username", "display_name", "staff_no")
+    filter_horizontal = ("branches", "groups", "user_permissions")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
+    )
+
+
+class FamilyMemberInline(admin.TabularInline):
+    model = FamilyMember
+    extra = 0
+    exclude = ("id_number",)  # full ID numbers stay on the scoped customer page
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    """Read-mostly view for head office; the survey form is the place to edit."""
+
+    list_display = ("name", "customer_type", "village", "masked_id", "masked_phone", "archived_on")
+    list_filter = ("customer_type", "village__township__branch")
+    search_fields = ("name", "=id_number", "=phone", "=credit_code")
+    list_select_related = ("village",)
+    raw_id_fields = ("village", "group", "filed_by")
+    inlines = [FamilyMemberInline]
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id
+
+    @admin.display(description=_("mobile"))
+    def masked_phone(self, obj):
+        return obj.masked_phone

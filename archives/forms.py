@@ -1,0 +1,267 @@
+"""Survey forms: one customer form shaped by its type, and the family-member rows."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .identity import parse_resident_id, validate_credit_code, validate_mobile
+from .models import Customer, CustomerType, EBankingProduct, FamilyMember
+from .survey import (
+    ALL_TYPE_FIELDS,
+    BANK_FIELDS,
+    COMMON_FIELDS,
+    HOUSEHOLD_FORM_FIELDS,
+    IDENTITY_FIELDS,
+    NEEDS_CREDIT_CODE,
+    NEEDS_FIELDS,
+    NEEDS_ID_NUMBER,
+    SEVEN_ONES_FIELDS,
+    fields_for,
+)
+
+SECTIONS = (
+    (gettext_lazy("Who"), ("name", "id_number", "credit_code", "contact_person", "group")),
+    (gettext_lazy("Contact"), ("phone", "contact_method", "address", "business_address")),
+    (gettext_lazy("Income and credit"), ("main_income", "credit_record", *HOUSEHOLD_FORM_FIELDS)),
+    (
+        gettext_lazy("Survey focus of this type"),
+        ("business_items", *(f for f in ALL_TYPE_FIELDS if f not in HOUSEHOLD_FORM_FIELDS)),
+    ),
+    (gettext_lazy("Business with the bank"), BANK_FIELDS),
+    (gettext_lazy("Needs and appointments"), NEEDS_FIELDS),
+    (gettext_lazy("The seven ones for this household"), SEVEN_ONES_FIELDS),
+)
+
+
+def label_blank_choices(form):
+    """Give every select an empty choice in Chinese (Django 6.1's own is not translated yet)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Choose…")
+        elif isinstance(field, forms.TypedChoiceField | forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            choices = list(field.choices)
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("Choose…")), *choices[1:]]
+
+
+class CustomerForm(forms.ModelForm):
+    """The survey form of one customer; the type decides which fields it has.
+
+    Used by the pages and by the archive import, so a row of a spreadsheet is
+    checked by exactly the same rules as a form filed on a phone.
+    """
+
+    phone = forms.CharField(label=gettext_lazy("mobile"), max_length=30, required=False)
+    id_number = forms.CharField(
+        label=gettext_lazy("resident ID number"), max_length=30, required=False
+    )
+    credit_code = forms.CharField(
+        label=gettext_lazy("unified social credit code"), max_length=30, required=False
+    )
+    ebanking_products = forms.MultipleChoiceField(
+        label=gettext_lazy("e-banking products used"),
+        choices=EBankingProduct.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    appointed_products = forms.MultipleChoiceField(
+        label=gettext_lazy("appointed e-banking products"),
+        choices=EBankingProduct.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Customer
+        fields = tuple(
+            f
+            for f in (*IDENTITY_FIELDS, *COMMON_FIELDS, *ALL_TYPE_FIELDS, *SEVEN_ONES_FIELDS)
+            if f != "customer_type"
+        )
+        widgets = {
+            "scale": forms.TextInput(
+                attrs={"placeholder": gettext_lazy("e.g. 300 pigs, 120 mu of tea")}
+            ),
+        }
+
+    def __init__(self, *args, village, customer_type, today=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.customer_type = CustomerType(customer_type)
+        self.today = today or timezone.localdate()
+        self.user = user
+        self.resident_id = None
+        wanted = set(fields_for(self.customer_type))
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+        self.fields["group"].queryset = village.groups.all()
+        self.fields["id_number"].required = self.customer_type in NEEDS_ID_NUMBER
+        if "credit_code" in self.fields:
+            self.fields["credit_code"].required = self.customer_type in NEEDS_CREDIT_CODE
+        if self.customer_type in NEEDS_CREDIT_CODE:
+            self.fields["name"].label = _("organisation name")
+            self.fields["id_number"].label = _("legal representative's ID number")
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField | forms.IntegerField):
+                # Amounts and counts left blank on the form mean none: 0, not an error.
+                field.required = False
+                field.widget.attrs.update({"inputmode": "decimal", "min": "0"})
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        label_blank_choices(self)
+
+    def sections(self):
+        """The form's fields grouped as on the paper collection form."""
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in SECTIONS
+            if any(name in self.fields for name in names)
+        ]
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number", "").strip()
+        if not value:
+            return ""
+        self.resident_id = parse_resident_id(value, today=self.today)
+        number = self.resident_id.number
+        duplicate = Customer.objects.filter(id_number=number).exclude(pk=self.instance.pk).first()
+        if duplicate:
+            raise ValidationError(duplicate_message(duplicate, self.user), code="duplicate_id")
+        return number
+
+    def clean_credit_code(self):
+        value = self.cleaned_data.get("credit_code", "").strip()
+        if not value:
+            return ""
+        code = validate_credit_code(value)
+        duplicate = Customer.objects.filter(credit_code=code).exclude(pk=self.instance.pk).first()
+        if duplicate:
+            raise ValidationError(
+                duplicate_message(duplicate, self.user), code="duplicate_credit_code"
+            )
+        return code
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "").strip()
+        return validate_mobile(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            numeric = isinstance(field, forms.DecimalField | forms.IntegerField)
+            if numeric and name in data and data[name] is None:
+                data[name] = 0
+        return data
+
+    def _post_clean(self):
+        self.instance.village = self.village
+        self.instance.customer_type = self.customer_type
+        super()._post_clean()
+        self.instance.birth_date = self.resident_id.birth_date if self.resident_id else None
+
+
+def duplicate_message(existing, user):
+    """Tell who already holds the identifier; link to them when the user may see them."""
+    if user is not None and Customer.objects.visible_to(user).filter(pk=existing.pk).exists():
+        return format_html(
+            '{} <a href="{}">{}（{}）</a>',
+            _("This number is already on file:"),
+            reverse("archives:customer", args=[existing.pk]),
+            existing.name,
+            existing.village.name,
+        )
+    return _("This number is already on file in %(village)s; ask its account managers.") % {
+        "village": existing.village.name
+    }
+
+
+class FamilyMemberForm(forms.ModelForm):
+    id_number = forms.CharField(
+        label=gettext_lazy("resident ID number"), max_length=30, required=False
+    )
+    phone = forms.CharField(label=gettext_lazy("mobile"), max_length=30, required=False)
+
+    class Meta:
+        model = FamilyMember
+        fields = ("name", "relation", "id_number", "phone", "works_away", "away_location")
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.resident_id = None
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+        label_blank_choices(self)
+
+    def clean_id_number(self):
+        value = self.cleaned_data.get("id_number", "").strip()
+        if not value:
+            return ""
+        self.resident_id = parse_resident_id(value, today=self.today)
+        return self.resident_id.number
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone", "").strip()
+        return validate_mobile(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("works_away") and not data.get("away_location", "").strip():
+            self.add_error("away_location", _("Say where this member works away."))
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.instance.birth_date = self.resident_id.birth_date if self.resident_id else None
+
+
+class BaseFamilyFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, today=None, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "today": self.today}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            today=self.today,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            number = form.cleaned_data.get("id_number")
+            if number and number in seen:
+                form.add_error(
+                    "id_number", _("The same ID number is entered twice in this household.")
+                )
+            elif number:
+                seen[number] = form
+
+
+FamilyFormSet = forms.inlineformset_factory(
+    Customer,
+    FamilyMember,
+    form=FamilyMemberForm,
+    formset=BaseFamilyFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)

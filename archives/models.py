@@ -1,0 +1,561 @@
+"""Organisation, staff and the six-type customer archive of every administrative village."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .identity import mask_id, mask_phone
+
+ZERO = Decimal("0")
+NON_NEGATIVE = [MinValueValidator(ZERO, message=_("This cannot be negative."))]
+
+
+def money(verbose_name, **kwargs):
+    """A yuan amount: Decimal with fen precision, never negative."""
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(
+        verbose_name, max_digits=16, decimal_places=2, validators=NON_NEGATIVE, **kwargs
+    )
+
+
+class Role(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    BRANCH_HEAD = "branch_head", _("Branch head")
+    SECTION_CHIEF = "section_chief", _("Section chief")
+    LEADER = "leader", _("Leader")
+    HEAD_OFFICE = "head_office", _("Head office")
+
+
+class Branch(models.Model):
+    code = models.CharField(_("branch code"), max_length=20, unique=True)
+    name = models.CharField(_("branch name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Scope comes from the role and the branches/villages assigned."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    staff_no = models.CharField(
+        _("staff number"), max_length=20, unique=True, null=True, blank=True
+    )
+    display_name = models.CharField(_("name"), max_length=30, blank=True)
+    phone = models.CharField(_("mobile"), max_length=20, blank=True)
+    branches = models.ManyToManyField(
+        Branch,
+        verbose_name=_("branches"),
+        blank=True,
+        related_name="staff",
+        help_text=_(
+            "Own branch for managers and branch heads; assigned branches for chiefs and leaders."
+        ),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_head_office(self):
+        return self.role == Role.HEAD_OFFICE or self.is_superuser
+
+    # Head office maintains organisation and staff in the admin: the role grants it,
+    # so nobody has to keep a permission group in step with the roles.
+    def has_perm(self, perm, obj=None):
+        return (self.is_active and self.role == Role.HEAD_OFFICE) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        return (self.is_active and self.role == Role.HEAD_OFFICE) or super().has_module_perms(
+            app_label
+        )
+
+
+class Township(models.Model):
+    branch = models.ForeignKey(
+        Branch, models.PROTECT, related_name="townships", verbose_name=_("branch")
+    )
+    name = models.CharField(_("township"), max_length=60)
+
+    class Meta:
+        ordering = ["branch__code", "name"]
+        verbose_name = _("township")
+        verbose_name_plural = _("townships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "name"], name="township_unique_name_per_branch"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class VillageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Villages a user may see: the start of every query about places."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_head_office:
+            return self
+        if user.role == Role.ACCOUNT_MANAGER:
+            return self.filter(owners=user)
+        return self.filter(township__branch__in=user.branches.all())
+
+    def editable_by(self, user):
+        """Villages whose archive a user may change (chiefs and leaders only read)."""
+        if user.is_authenticated and user.role in (Role.SECTION_CHIEF, Role.LEADER):
+            return self.none()
+        return self.visible_to(user)
+
+    def with_coverage(self):
+        """Annotate households filed (the household types) next to those registered."""
+        return self.annotate(
+            filed_households=models.Count(
+                "customers", filter=Q(customers__customer_type__in=HOUSEHOLD_TYPES)
+            )
+        )
+
+
+class Village(models.Model):
+    """An administrative village (行政村) with its seven-ones village items."""
+
+    township = models.ForeignKey(
+        Township, models.PROTECT, related_name="villages", verbose_name=_("township")
+    )
+    code = models.CharField(_("village code"), max_length=20, unique=True)
+    name = models.CharField(_("village"), max_length=60)
+    registered_households = models.PositiveIntegerField(_("registered households"), default=0)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    owners = models.ManyToManyField(
+        User,
+        verbose_name=_("account managers in charge"),
+        related_name="villages",
+        blank=True,
+        limit_choices_to={"role": Role.ACCOUNT_MANAGER},
+    )
+    informant_name = models.CharField(_("informant"), max_length=30, blank=True)
+    informant_phone = models.CharField(_("informant mobile"), max_length=20, blank=True)
+    has_board = models.BooleanField(_("publicity board put up"), default=False)
+    has_service_point = models.BooleanField(_("service point set up"), default=False)
+
+    objects = VillageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("administrative village")
+        verbose_name_plural = _("administrative villages")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="village_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="village_longitude_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archives:village", args=[self.pk])
+
+    @property
+    def branch(self):
+        return self.township.branch
+
+    @property
+    def coverage_percent(self):
+        """Households filed as a share of those registered; needs with_coverage()."""
+        if not self.registered_households:
+            return None
+        return round(100 * self.filed_households / self.registered_households, 1)
+
+
+class VillageGroup(models.Model):
+    """A village group (村民小组) inside an administrative village."""
+
+    village = models.ForeignKey(
+        Village, models.CASCADE, related_name="groups", verbose_name=_("village")
+    )
+    name = models.CharField(_("village group"), max_length=30)
+    registered_households = models.PositiveIntegerField(_("registered households"), default=0)
+
+    class Meta:
+        ordering = ["village", "name"]
+        verbose_name = _("village group")
+        verbose_name_plural = _("village groups")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "name"], name="village_group_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerType(models.TextChoices):
+    HOUSEHOLD = "household", _("Ordinary farm household")
+    LARGE_GROWER = "large_grower", _("Large grower or breeder")
+    INDIVIDUAL_BUSINESS = "individual_business", _("Individual business")
+    FAMILY_FARM = "family_farm", _("Family farm")
+    COOPERATIVE = "cooperative", _("Farmer cooperative")
+    LEADING_ENTERPRISE = "leading_enterprise", _("Agricultural leading enterprise")
+
+
+# Types that are a household (户) and count towards archive coverage of a village.
+HOUSEHOLD_TYPES = (
+    CustomerType.HOUSEHOLD,
+    CustomerType.LARGE_GROWER,
+    CustomerType.INDIVIDUAL_BUSINESS,
+    CustomerType.FAMILY_FARM,
+)
+# Types that are an organisation identified by a unified social credit code.
+ORGANISATION_TYPES = (CustomerType.COOPERATIVE, CustomerType.LEADING_ENTERPRISE)
+
+
+class CreditRecord(models.TextChoices):
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair")
+    BAD = "bad", _("Bad")
+    NONE = "none", _("No record")
+
+
+class MainIncome(models.TextChoices):
+    WAGES_AWAY = "wages_away", _("Wages from work away")
+    FARMING = "farming", _("Growing or breeding")
+    BUSINESS = "business", _("Business")
+    SALARY = "salary", _("Salary")
+    SUBSIDY_ONLY = "subsidy_only", _("Agricultural subsidy only")
+    NONE = "none", _("No stable income")
+
+
+class EBankingProduct(models.TextChoices):
+    FUKA = "fuka", _("Fuka debit card")
+    VIP_CARD = "vip_card", _("VIP card")
+    MOBILE_BANKING = "mobile_banking", _("Mobile banking")
+    ONLINE_BANKING = "online_banking", _("Personal online banking")
+    CORPORATE_ONLINE = "corporate_online", _("Corporate online banking")
+    SMS_BANKING = "sms_banking", _("SMS banking")
+    THIRD_PARTY_PAY = "third_party_pay", _("Third-party payment")
+    POS = "pos", _("POS")
+    KALEFU = "kalefu", _("Kalefu card terminal")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Customers a user may see; every customer page starts here, so out of scope is a 404."""
+        return self.filter(village__in=Village.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(village__in=Village.objects.editable_by(user))
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        if text.isdigit() or (text.upper().endswith("X") and text[:-1].isdigit()):
+            return self.filter(
+                Q(id_number__startswith=text.upper())
+                | Q(phone__startswith=text)
+                | Q(credit_code__startswith=text.upper())
+            )
+        return self.filter(name__contains=text)
+
+
+class Customer(models.Model):
+    """One archive entry: a household, a business or an organisation, with its survey form."""
+
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="customers", verbose_name=_("village")
+    )
+    group = models.ForeignKey(
+        VillageGroup,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("village group"),
+    )
+    customer_type = models.CharField(
+        _("customer type"), max_length=24, choices=CustomerType.choices
+    )
+    name = models.CharField(_("name"), max_length=80)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, editable=False)
+    contact_person = models.CharField(_("contact person"), max_length=30, blank=True)
+    phone = models.CharField(_("mobile"), max_length=11, blank=True)
+    contact_method = models.CharField(_("other contact method"), max_length=60, blank=True)
+    address = models.CharField(_("home address"), max_length=120, blank=True)
+    credit_record = models.CharField(
+        _("credit record"), max_length=8, choices=CreditRecord.choices, default=CreditRecord.NONE
+    )
+    main_income = models.CharField(
+        _("main income source"), max_length=16, choices=MainIncome.choices, blank=True
+    )
+
+    # Business items and where (common to all types).
+    business_items = models.CharField(_("business items"), max_length=200, blank=True)
+    business_address = models.CharField(_("business address"), max_length=120, blank=True)
+
+    # Business with this bank and others.
+    has_deposit_account = models.BooleanField(_("has a deposit account with us"), default=False)
+    deposit_balance = money(_("deposit balance (yuan)"))
+    loan_balance = money(_("loan balance (yuan)"))
+    ebanking_products = models.JSONField(_("e-banking products used"), default=list, blank=True)
+    bank_business = models.CharField(_("business with our bank"), max_length=200, blank=True)
+    other_bank_business = models.CharField(_("business at other banks"), max_length=200, blank=True)
+
+    # Needs, and appointments made during the visit.
+    credit_need = money(_("credit need (yuan)"))
+    service_needs = models.CharField(
+        _("deposit and e-banking service needs"), max_length=200, blank=True
+    )
+    appointed_deposit = money(_("appointed deposit (yuan)"))
+    appointed_loan = money(_("appointed loan (yuan)"))
+    appointed_products = models.JSONField(
+        _("appointed e-banking products"), default=list, blank=True
+    )
+
+    # Household collection form (一户一张采集表).
+    household_income = money(_("household income per year (yuan)"))
+    household_expenses = money(_("household expenses per year (yuan)"))
+
+    # Type-specific survey fields.
+    scale = models.CharField(_("scale"), max_length=100, blank=True)
+    area_mu = models.DecimalField(
+        _("area (mu)"), max_digits=10, decimal_places=2, default=ZERO, validators=NON_NEGATIVE
+    )
+    operating_income = money(_("operating income per year (yuan)"))
+    total_investment = money(_("total investment (yuan)"))
+    registered_capital = money(_("registered capital (yuan)"))
+    member_count = models.PositiveIntegerField(_("member count"), default=0)
+    total_assets = money(_("total assets (yuan)"))
+    total_liabilities = money(_("total liabilities (yuan)"))
+    credit_rating = models.CharField(_("credit rating"), max_length=10, blank=True)
+    financing = models.CharField(_("financing"), max_length=200, blank=True)
+
+    # Seven-ones, per household.
+    letter_delivered = models.BooleanField(_("letter delivered"), default=False)
+    contact_card_delivered = models.BooleanField(_("contact card delivered"), default=False)
+    form_collected = models.BooleanField(_("collection form filled"), default=True)
+    gift_delivered = models.BooleanField(_("gift delivered"), default=False)
+
+    archived_on = models.DateField(_("archived on"))
+    filed_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("filed by")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["village", "name", "pk"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["village", "customer_type"], name="customer_village_type"),
+            models.Index(fields=["name"], name="customer_name"),
+            models.Index(fields=["phone"], name="customer_phone"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="customer_unique_id_number"
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="customer_unique_credit_code",
+            ),
+            models.CheckConstraint(
+                condition=~Q(id_number="") | ~Q(credit_code=""), name="customer_has_an_identifier"
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_balance__gte=0)
+                & Q(loan_balance__gte=0)
+                & Q(household_income__gte=0)
+                & Q(household_expenses__gte=0)
+                & Q(operating_income__gte=0)
+                & Q(area_mu__gte=0),
+                name="customer_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("archives:customer", args=[self.pk])
+
+    @property
+    def masked_id(self):
+        return mask_id(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    @property
+    def masked_credit_code(self):
+        return self.credit_code  # a business's registration code is public
+
+    @property
+    def ebanking_labels(self):
+        return [
+            EBankingProduct(code).label
+            for code in self.ebanking_products
+            if code in EBankingProduct.values
+        ]
+
+    @property
+    def appointed_labels(self):
+        return [
+            EBankingProduct(code).label
+            for code in self.appointed_products
+            if code in EBankingProduct.values
+        ]
+
+    @property
+    def business_total(self):
+        return self.deposit_balance + self.loan_balance
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    OTHER = "other", _("Other")
+
+
+class FamilyMember(models.Model):
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="members", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=30)
+    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, editable=False)
+    phone = models.CharField(_("mobile"), max_length=11, blank=True)
+    works_away = models.BooleanField(_("works away"), default=False)
+    away_location = models.CharField(_("where they work"), max_length=60, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer", "pk"]
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "id_number"],
+                condition=~Q(id_number=""),
+                name="family_member_unique_id_in_household",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_id(self):
+        return mask_id(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+
+class ImportJob(models.Model):
+    """One uploaded archive file and what importing it did, or would do for a dry run."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("original file name"), max_length=255)
+    created_by = models.ForeignKey(
+        User, models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    confirms = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+        verbose_name=_("dry run it confirms"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("new"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # [{"sheet", "row", "column", "message"}], the first IMPORT_ERROR_LIMIT problems found.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("problems found"), default=0)
+    failure = models.TextField(_("why the import stopped"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("archive import")
+        verbose_name_plural = _("archive imports")
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("archives:import_job", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, 100 * self.processed_rows // self.total_rows)
+
+    @property
+    def can_be_confirmed(self):
+        """A finished dry run without errors can be imported for real."""
+        return self.dry_run and self.status == self.Status.DONE and not self.error_count

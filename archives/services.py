@@ -1,0 +1,138 @@
+"""Writes to the archive: each function is one transaction, with the history kept."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .identity import mask_id, mask_phone
+from .models import Customer, EBankingProduct, FamilyMember
+
+
+@transaction.atomic
+def file_customer(*, form, members, user, today: datetime.date) -> Customer:
+    """Save a validated survey form and its family rows together, or nothing.
+
+    `form` is a bound, valid CustomerForm; `members` a valid FamilyFormSet or None
+    for types without family members. The change history records `user`.
+    """
+    customer = form.save(commit=False)
+    if customer.pk is None:
+        customer.archived_on = today
+        customer.filed_by = user
+    customer._history_user = user
+    customer.save()
+    if members is not None:
+        members.instance = customer
+        for member in members.save(commit=False):
+            member._history_user = user
+            member.save()
+        for member in members.deleted_objects:
+            member._history_user = user
+            member.delete()
+    return customer
+
+
+@dataclass(frozen=True)
+class Change:
+    when: datetime.datetime
+    who: str
+    what: str  # the record changed: the customer or a named family member
+    action: str  # created / changed / deleted
+    field: str
+    old: str
+    new: str
+
+    @property
+    def action_label(self):
+        return {
+            "created": _("record created"),
+            "changed": _("changed"),
+            "deleted": _("record deleted"),
+        }[self.action]
+
+
+def customer_history(customer) -> list[Change]:
+    """Every change to a customer and its family members, newest first.
+
+    Reads the history tables in two queries; each field change becomes one line
+    with its old and new value as shown on the form.
+    """
+    changes: list[Change] = []
+    customer_records = list(
+        customer.history.select_related("history_user").order_by("history_date")
+    )
+    member_records = list(
+        FamilyMember.history.filter(customer_id=customer.pk)
+        .select_related("history_user")
+        .order_by("history_date")
+    )
+    changes += _diff_records(customer_records, Customer, label=lambda r: customer.name)
+    changes += _diff_records(member_records, FamilyMember, label=lambda r: r.name, key="id")
+    changes.sort(key=lambda c: c.when, reverse=True)
+    return changes
+
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _diff_records(records, model, *, label, key=None):
+    """Turn simple_history rows (oldest first) into per-field changes."""
+    out = []
+    previous = {}
+    for record in records:
+        ident = getattr(record, key) if key else None
+        prev = previous.get(ident)
+        who = str(record.history_user) if record.history_user else _("system")
+        action = ACTIONS[record.history_type]
+        if record.history_type == "~" and prev is not None:
+            delta = record.diff_against(prev)
+            for change in delta.changes:
+                field = model._meta.get_field(change.field)
+                out.append(
+                    Change(
+                        when=record.history_date,
+                        who=who,
+                        what=label(record),
+                        action=action,
+                        field=str(field.verbose_name),
+                        old=_display(field, change.old),
+                        new=_display(field, change.new),
+                    )
+                )
+        else:
+            out.append(
+                Change(
+                    when=record.history_date,
+                    who=who,
+                    what=label(record),
+                    action=action,
+                    field="",
+                    old="",
+                    new="",
+                )
+            )
+        previous[ident] = record
+    return out
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    # History is a list: identifiers stay masked there as in every other list.
+    if field.name == "id_number":
+        return mask_id(value)
+    if field.name == "phone":
+        return mask_phone(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        labels = dict(EBankingProduct.choices)
+        return "、".join(str(labels.get(v, v)) for v in value) or "—"
+    if field.is_relation:
+        target = field.related_model._default_manager.filter(pk=value).first()
+        return str(target) if target else str(value)
+    return str(value)

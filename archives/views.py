@@ -1,0 +1,194 @@
+"""Pages of the village archive: home, villages, customer lists, survey forms, history."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import services
+from .forms import CustomerForm, FamilyFormSet
+from .identity import age_on, region_of
+from .models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
+from .survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
+
+PAGE_SIZE = 50
+
+
+def home(request):
+    villages = (
+        Village.objects.visible_to(request.user)
+        .with_coverage()
+        .select_related("township__branch")
+        .prefetch_related("owners")
+        .order_by("township__branch__code", "code")
+    )
+    page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "archives/home.html", {"page": page, "villages": page.object_list})
+
+
+def village_detail(request, pk):
+    village = get_object_or_404(
+        Village.objects.visible_to(request.user).with_coverage().select_related("township__branch"),
+        pk=pk,
+    )
+    households = Customer.objects.filter(village=village, customer_type__in=HOUSEHOLD_TYPES)
+    seven_ones = households.aggregate(
+        letter=Count("pk", filter=Q(letter_delivered=True)),
+        card=Count("pk", filter=Q(contact_card_delivered=True)),
+        form=Count("pk", filter=Q(form_collected=True)),
+        gift=Count("pk", filter=Q(gift_delivered=True)),
+    )
+    counts = dict(village.customers.values_list("customer_type").annotate(n=Count("pk")).order_by())
+    by_type = [(value, label, counts.get(value, 0)) for value, label in CustomerType.choices]
+    customers = _filtered(village.customers.select_related("group"), request.GET)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "archives/village.html",
+        {
+            "village": village,
+            "owners": village.owners.all(),
+            "groups": village.groups.annotate(filed=Count("customers")),
+            "seven_ones": seven_ones,
+            "by_type": by_type,
+            "page": page,
+            "can_edit": Village.objects.editable_by(request.user).filter(pk=pk).exists(),
+            "types": CustomerType.choices,
+            "q": request.GET.get("q", ""),
+            "selected_type": request.GET.get("type", ""),
+        },
+    )
+
+
+def customer_list(request):
+    customers = _filtered(
+        Customer.objects.visible_to(request.user).select_related("village", "group"), request.GET
+    )
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "archives/customer_list.html",
+        {
+            "page": page,
+            "types": CustomerType.choices,
+            "q": request.GET.get("q", ""),
+            "selected_type": request.GET.get("type", ""),
+        },
+    )
+
+
+def _filtered(customers, params):
+    customers = customers.search(params.get("q"))
+    if params.get("type") in CustomerType.values:
+        customers = customers.filter(customer_type=params["type"])
+    return customers.order_by("name", "pk")
+
+
+def customer_detail(request, pk):
+    customer = get_object_or_404(
+        Customer.objects.visible_to(request.user).select_related(
+            "village__township__branch", "group", "filed_by"
+        ),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    members = list(customer.members.all())
+    for member in members:
+        member.age = age_on(member.birth_date, today)
+    return render(
+        request,
+        "archives/customer_detail.html",
+        {
+            "customer": customer,
+            "age": age_on(customer.birth_date, today),
+            "region": region_of(customer.id_number) if customer.id_number else "",
+            "members": members,
+            "members_away": sum(1 for m in members if m.works_away),
+            "family_types": HAS_FAMILY,
+            "type_fields": [
+                customer._meta.get_field(f)
+                for f in TYPE_FIELDS[customer.customer_type]
+                if f not in HOUSEHOLD_FORM_FIELDS
+            ]
+            + [
+                customer._meta.get_field(f)
+                for f in HOUSEHOLD_FORM_FIELDS
+                if customer.customer_type in HAS_FAMILY
+            ],
+            "history": services.customer_history(customer),
+            "can_edit": Customer.objects.editable_by(request.user).filter(pk=pk).exists(),
+        },
+    )
+
+
+def customer_create(request, village_pk):
+    village = get_object_or_404(Village.objects.editable_by(request.user), pk=village_pk)
+    customer_type = request.GET.get("type") or request.POST.get("type")
+    if customer_type not in CustomerType.values:
+        return render(
+            request,
+            "archives/choose_type.html",
+            {"village": village, "types": CustomerType.choices},
+        )
+    return _survey(request, village=village, customer=Customer(), customer_type=customer_type)
+
+
+def customer_edit(request, pk):
+    customer = get_object_or_404(
+        Customer.objects.editable_by(request.user).select_related("village"), pk=pk
+    )
+    return _survey(
+        request, village=customer.village, customer=customer, customer_type=customer.customer_type
+    )
+
+
+def _survey(request, *, village, customer, customer_type):
+    """Bind the survey form (and family rows), make the one service call, render or redirect."""
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = CustomerForm(
+        data,
+        instance=customer,
+        village=village,
+        customer_type=customer_type,
+        today=today,
+        user=request.user,
+    )
+    members = (
+        FamilyFormSet(data, instance=customer, prefix="members", today=today)
+        if customer_type in HAS_FAMILY
+        else None
+    )
+    if data is not None:
+        if form.is_valid() and (members is None or members.is_valid()):
+            created = customer.pk is None
+            customer = services.file_customer(
+                form=form, members=members, user=request.user, today=today
+            )
+            messages.success(
+                request,
+                (_("Filed %(name)s.") if created else _("Saved the changes to %(name)s."))
+                % {"name": customer.name},
+            )
+            return redirect(customer)
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(
+        request,
+        "archives/customer_form.html",
+        {
+            "village": village,
+            "customer": customer,
+            "customer_type": CustomerType(customer_type),
+            "form": form,
+            "members": members,
+        },
+    )
+
+
+def require_head_office(user):
+    """Head-office-only pages are out of everyone else's scope: a 404 like any other."""
+    if not (user.is_authenticated and (user.role == Role.HEAD_OFFICE or user.is_superuser)):
+        raise Http404

@@ -1,0 +1,134 @@
+"""Pages for moving archives in and out: import jobs (head office) and XLSX exports."""
+
+from django import forms
+from django.contrib import messages
+from django.core.validators import FileExtensionValidator
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import exports, import_template, tasks
+from .models import Branch, Customer, ImportJob, Role, Village
+from .views import require_head_office
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT_JOBS = 20
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Archive file (.xlsx or .csv)"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Dry run: check the file and count what would change, write nothing"),
+        required=False,
+        initial=True,
+    )
+
+
+def import_upload(request):
+    require_head_office(request.user)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = tasks.start_import(
+            file=upload,
+            original_name=upload.name,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        return redirect(job)
+    jobs = ImportJob.objects.select_related("created_by")[:RECENT_JOBS]
+    return render(request, "archives/import.html", {"form": form, "jobs": jobs})
+
+
+def import_job(request, pk):
+    require_head_office(request.user)
+    return render(request, "archives/import_job.html", _job_context(pk))
+
+
+def import_job_status(request, pk):
+    """The job's progress and result alone, for the job page to poll while it runs."""
+    require_head_office(request.user)
+    return render(request, "archives/import_job.html#job-status", _job_context(pk))
+
+
+def _job_context(pk):
+    job = get_object_or_404(ImportJob.objects.select_related("created_by", "confirms"), pk=pk)
+    return {"job": job, "confirmation": job.confirmations.order_by("pk").first()}
+
+
+def import_confirm(request, pk):
+    """Import for real the file of a dry run that found no problem."""
+    require_head_office(request.user)  # before the method check: others get 404, not 405
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    job = get_object_or_404(ImportJob, pk=pk)
+    confirmation = job.confirmations.order_by("pk").first()
+    if confirmation is not None:  # a second click: show the import already started
+        return redirect(confirmation)
+    if not job.can_be_confirmed:
+        messages.error(request, _("Only a finished dry run without problems can be imported."))
+        return redirect(job)
+    confirmation = tasks.start_import(
+        file=job.file.name,
+        original_name=job.original_name,
+        user=request.user,
+        dry_run=False,
+        confirms=job,
+    )
+    return redirect(confirmation)
+
+
+def import_template_download(request):
+    require_head_office(request.user)
+    example = Village.objects.order_by("code").values_list("code", flat=True).first() or ""
+    return _xlsx(import_template.build_template(village_code=example), "导入模板.xlsx")
+
+
+def village_export(request, pk):
+    village = get_object_or_404(Village.objects.visible_to(request.user), pk=pk)
+    data = exports.export_archive(Customer.objects.filter(village=village))
+    return _xlsx(data, _export_name(village.name))
+
+
+def branch_export(request, pk):
+    branch = get_object_or_404(exportable_branches(request.user), pk=pk)
+    data = exports.export_archive(Customer.objects.filter(village__township__branch=branch))
+    return _xlsx(data, _export_name(branch.name))
+
+
+def exportable_branches(user):
+    """Branches whose whole archive a user may export: their own, or every one for head office."""
+    if not (user.is_authenticated and user.is_active):
+        return Branch.objects.none()
+    if user.is_head_office:
+        return Branch.objects.all()
+    if user.role in (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER):
+        return user.branches.all()
+    return Branch.objects.none()
+
+
+def _export_name(place):
+    return (
+        _("%(place)s archive %(date)s")
+        % {
+            "place": place,
+            "date": timezone.localdate().strftime("%Y%m%d"),
+        }
+        + ".xlsx"
+    )
+
+
+def _xlsx(data, filename):
+    return HttpResponse(
+        data,
+        content_type=XLSX,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )

@@ -1,0 +1,140 @@
+"""Every page is scoped to its user: out of scope is a 404, for every URL and every role.
+
+The table below names every URL of the project (admin aside); a test fails when a
+new URL is added without a row here, so no page escapes the scope check.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "manager_a",
+    "manager_a2",
+    "manager_b",
+    "manager_c",
+    "branch_head",
+    "branch_head_2",
+    "section_chief",
+    "leader",
+    "head_office",
+)
+EVERYONE = set(ROLES)
+# Who may see village A (branch 1) and what is in it; who may change it.
+SEE_A = {"manager_a", "manager_a2", "branch_head", "section_chief", "leader", "head_office"}
+EDIT_A = {"manager_a", "manager_a2", "branch_head", "head_office"}
+SEE_BRANCH_1 = {"branch_head", "section_chief", "leader", "head_office"}
+HEAD_OFFICE = {"head_office"}
+
+
+def an_import_job(w):
+    from archives.models import ImportJob
+
+    return ImportJob.objects.create(
+        file="imports/x.csv", original_name="x.csv", created_by=w.head_office, dry_run=True
+    )
+
+
+# url name -> (args built from the world, roles that get the page; everyone else gets 404)
+SCOPE_TABLE = {
+    "home": (lambda w: [], EVERYONE),
+    "archives:customers": (lambda w: [], EVERYONE),
+    "archives:village": (lambda w: [w.village_a.pk], SEE_A),
+    "archives:customer": (lambda w: [w.customer_a.pk], SEE_A),
+    "archives:customer_edit": (lambda w: [w.customer_a.pk], EDIT_A),
+    "archives:customer_create": (lambda w: [w.village_a.pk], EDIT_A),
+    "archives:village_export": (lambda w: [w.village_a.pk], SEE_A),
+    "archives:branch_export": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
+    "archives:import_upload": (lambda w: [], HEAD_OFFICE),
+    "archives:import_template": (lambda w: [], HEAD_OFFICE),
+    "archives:import_job": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    "archives:import_job_status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    "archives:import_confirm": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+}
+# What an allowed GET answers where it is not a plain 200 page.
+ALLOWED_STATUS = {"archives:import_confirm": 405}  # POST only
+# URLs that are not pages of the archive: authentication.
+NOT_SCOPED = {"login", "logout"}
+
+
+def project_url_names():
+    names = set()
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(namespace + p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_of_the_project_has_a_row_in_the_scope_table():
+    assert project_url_names() - NOT_SCOPED == set(SCOPE_TABLE)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(SCOPE_TABLE))
+def test_page_is_200_in_scope_and_404_out_of_scope(world, role, url_name):
+    args_of, allowed = SCOPE_TABLE[url_name]
+    response = login(getattr(world, role)).get(reverse(url_name, args=args_of(world)))
+    allowed_status = ALLOWED_STATUS.get(url_name, 200)
+    assert response.status_code == (allowed_status if role in allowed else 404)
+
+
+@pytest.mark.parametrize("url_name", sorted(SCOPE_TABLE))
+def test_anonymous_visitor_is_sent_to_the_login_page(world, client, url_name):
+    args_of, _allowed = SCOPE_TABLE[url_name]
+    response = client.get(reverse(url_name, args=args_of(world)))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("role", "sees", "does_not_see"),
+    [
+        ("manager_a", ["王大山"], ["刘小河", "陈七里"]),
+        ("manager_b", ["刘小河"], ["王大山", "陈七里"]),
+        ("branch_head", ["王大山", "刘小河"], ["陈七里"]),
+        ("branch_head_2", ["陈七里"], ["王大山", "刘小河"]),
+        ("section_chief", ["王大山", "刘小河"], ["陈七里"]),
+        ("head_office", ["王大山", "刘小河", "陈七里"], []),
+    ],
+)
+def test_lists_and_search_show_only_customers_in_scope(world, role, sees, does_not_see):
+    client = login(getattr(world, role))
+    for url in (
+        reverse("archives:customers"),
+        reverse("archives:customers") + "?q=" + world.customer_c.name,
+    ):
+        text = client.get(url).text.split("<tbody>")[1]
+        for name in does_not_see:
+            assert name not in text
+    text = client.get(reverse("archives:customers")).text
+    for name in sees:
+        assert name in text
+
+
+def test_an_edit_post_out_of_scope_is_404_and_changes_nothing(world):
+    client = login(world.manager_b)
+    response = client.post(
+        reverse("archives:customer_edit", args=[world.customer_a.pk]),
+        {"name": "改名", "type": "household"},
+    )
+    assert response.status_code == 404
+    world.customer_a.refresh_from_db()
+    assert world.customer_a.name == "王大山"
+
+
+def test_head_office_can_use_the_admin_and_others_cannot(world):
+    assert login(world.head_office).get("/admin/archives/village/").status_code == 200
+    response = login(world.branch_head).get("/admin/archives/village/")
+    assert response.status_code == 302

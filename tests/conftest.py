@@ -1,0 +1,60 @@
+"""Personas shared by the tests: two villages of one branch, a second branch, every role."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from archives.models import Role
+from tests.builders import PASSWORD, make_branch, make_customer, make_user, make_village
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The production hasher is slow on purpose; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Branch 1 holds village A (manager_a) and village B (manager_b); branch 2 holds village C."""
+    branch1 = make_branch(name="城关支行", code="B01")
+    branch2 = make_branch(name="七里坪支行", code="B02")
+    manager_a = make_user(Role.ACCOUNT_MANAGER, username="manager_a", branches=[branch1])
+    manager_a2 = make_user(Role.ACCOUNT_MANAGER, username="manager_a2", branches=[branch1])
+    manager_b = make_user(Role.ACCOUNT_MANAGER, username="manager_b", branches=[branch1])
+    manager_c = make_user(Role.ACCOUNT_MANAGER, username="manager_c", branches=[branch2])
+    village_a = make_village(branch=branch1, name="A村", owners=[manager_a, manager_a2])
+    village_b = make_village(branch=branch1, name="B村", owners=[manager_b])
+    village_c = make_village(branch=branch2, name="C村", owners=[manager_c])
+    ns = SimpleNamespace(
+        branch1=branch1,
+        branch2=branch2,
+        village_a=village_a,
+        village_b=village_b,
+        village_c=village_c,
+        manager_a=manager_a,
+        manager_a2=manager_a2,
+        manager_b=manager_b,
+        manager_c=manager_c,
+        branch_head=make_user(Role.BRANCH_HEAD, username="branch_head_1", branches=[branch1]),
+        branch_head_2=make_user(Role.BRANCH_HEAD, username="branch_head_2", branches=[branch2]),
+        section_chief=make_user(Role.SECTION_CHIEF, username="chief_1", branches=[branch1]),
+        leader=make_user(Role.LEADER, username="leader_1", branches=[branch1]),
+        head_office=make_user(Role.HEAD_OFFICE, username="head_office"),
+    )
+    ns.customer_a = make_customer(village_a, name="王大山")
+    ns.customer_b = make_customer(village_b, name="刘小河")
+    ns.customer_c = make_customer(village_c, name="陈七里")
+    return ns
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return login
