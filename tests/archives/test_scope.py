@@ -28,6 +28,18 @@ SEE_A = {"manager_a", "manager_a2", "branch_head", "section_chief", "leader", "h
 EDIT_A = {"manager_a", "manager_a2", "branch_head", "head_office"}
 SEE_BRANCH_1 = {"branch_head", "section_chief", "leader", "head_office"}
 HEAD_OFFICE = {"head_office"}
+REVIEW_BRANCH_1 = {"branch_head", "head_office"}
+MANAGERS_1 = {"manager_a", "manager_a2", "manager_b"}
+
+
+def a_week(w):
+    import datetime
+
+    from django.utils import timezone
+
+    from classification.services import run_week
+
+    return run_week(branch=w.branch1, today=datetime.date(2026, 11, 23), now=timezone.now())
 
 
 def an_import_job(w):
@@ -53,9 +65,26 @@ SCOPE_TABLE = {
     "archives:import_job": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "archives:import_job_status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "archives:import_confirm": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    "classification:weeks": (lambda w: [], EVERYONE),
+    "classification:run": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),
+    "classification:week": (lambda w: [a_week(w).pk], SEE_BRANCH_1 | MANAGERS_1),
+    "classification:confirm": (lambda w: [a_week(w).pk], REVIEW_BRANCH_1),
+    "classification:override": (lambda w: [a_week(w).pk, w.customer_a.pk], REVIEW_BRANCH_1),
+    "classification:lift": (lambda w: [a_week(w).pk, w.customer_a.pk], REVIEW_BRANCH_1),
+    "classification:propose": (
+        lambda w: [a_week(w).pk, w.customer_a.pk],
+        {"manager_a", "manager_a2"},
+    ),
 }
-# What an allowed GET answers where it is not a plain 200 page.
-ALLOWED_STATUS = {"archives:import_confirm": 405}  # POST only
+# What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
+ALLOWED_STATUS = {
+    "archives:import_confirm": 405,
+    "classification:run": 405,
+    "classification:confirm": 405,
+    "classification:override": 405,
+    "classification:lift": 405,
+    "classification:propose": 405,
+}
 # URLs that are not pages of the archive: authentication.
 NOT_SCOPED = {"login", "logout"}
 

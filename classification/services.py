@@ -1,0 +1,261 @@
+"""Writes of the weekly classification: run, propose, override, confirm. Each one transaction."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from archives.models import Customer, MainIncome, Role, User, Village
+
+from . import rules
+from .models import (
+    Classification,
+    DedicatedManager,
+    Maintainer,
+    Override,
+    Proposal,
+    Rulebook,
+    Week,
+)
+
+
+class WeekLocked(Exception):
+    """A confirmed week is a snapshot: nothing changes it any more."""
+
+
+def week_start_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def branch_customers(branch):
+    return Customer.objects.filter(village__township__branch=branch)
+
+
+def branch_facts(branch) -> list[rules.Facts]:
+    """Everything the rules need about a branch's customers, in one query."""
+    rows = branch_customers(branch).values_list(
+        "pk", "deposit_balance", "loan_balance", "archived_on", "has_deposit_account", "main_income"
+    )
+    return [
+        rules.Facts(
+            customer_id=pk,
+            deposit=deposit,
+            loan=loan,
+            archived_on=archived_on,
+            has_deposit_account=has_account,
+            main_income=income,
+        )
+        for pk, deposit, loan, archived_on, has_account, income in rows
+    ]
+
+
+@transaction.atomic
+def run_week(*, branch, today: datetime.date, now: datetime.datetime) -> Week:
+    """The automatic run (客户初分): rank and classify a branch for the week of `today`.
+
+    A fixed number of queries whatever the branch's size. Active overrides stand
+    over the rules' tier; a confirmed week is never run again.
+    """
+    start = week_start_of(today)
+    rulebook = Rulebook.objects.in_force(today)
+    week, _created = Week.objects.select_for_update().get_or_create(
+        branch=branch, week_start=start, defaults={"run_at": now}
+    )
+    if week.is_locked:
+        raise WeekLocked(
+            _("The week of %(date)s is confirmed and cannot change.") % {"date": start}
+        )
+    thresholds = rulebook.thresholds
+    results = rules.classify_branch(
+        branch_facts(branch), thresholds=thresholds, income_labels=dict(MainIncome.choices)
+    )
+    overrides = dict(
+        Override.objects.filter(
+            customer__village__township__branch=branch, lifted_at__isnull=True
+        ).values_list("customer_id", "tier")
+    )
+    previous = dict(
+        Classification.objects.filter(
+            week=Week.objects.filter(
+                branch=branch, week_start__lt=start, status=Week.Status.CONFIRMED
+            )
+            .order_by("-week_start")
+            .values("pk")[:1]
+        ).values_list("customer_id", "tier")
+    )
+    week.rows.all().delete()
+    Classification.objects.bulk_create(
+        Classification(
+            week=week,
+            customer_id=cid,
+            rank=result.rank,
+            rule_tier=result.tier,
+            rule_reasons=result.reason_texts,
+            tier=overrides.get(cid, result.tier),
+            source=Classification.Source.OVERRIDE
+            if cid in overrides
+            else Classification.Source.RULES,
+            band=rules.band_for(result.rank, thresholds),
+            previous_tier=previous.get(cid, ""),
+        )
+        for cid, result in results.items()
+    )
+    week.rulebook = rulebook if rulebook.pk else None
+    week.run_at = now
+    week.save(update_fields=["rulebook", "run_at"])
+    return week
+
+
+@transaction.atomic
+def propose_tier(*, customer, tier: str, reason: str, user, now) -> Proposal:
+    """An account manager proposes another tier; a newer proposal replaces a pending one."""
+    Proposal.objects.filter(customer=customer, status=Proposal.Status.PENDING).delete()
+    return Proposal.objects.create(
+        customer=customer, tier=tier, reason=reason, proposed_by=user, proposed_at=now
+    )
+
+
+def _lock_week(week) -> Week:
+    week = Week.objects.select_for_update().get(pk=week.pk)
+    if week.is_locked:
+        raise WeekLocked(
+            _("The week of %(date)s is confirmed and cannot change.") % {"date": week.week_start}
+        )
+    return week
+
+
+@transaction.atomic
+def override_tier(*, week, customer, tier: str, reason: str, user, now) -> Override:
+    """The branch head decides a tier with a written reason; it stands until lifted."""
+    week = _lock_week(week)
+    Override.objects.filter(customer=customer, lifted_at__isnull=True).update(
+        lifted_by=user, lifted_at=now
+    )
+    override = Override(customer=customer, tier=tier, reason=reason, set_by=user, set_at=now)
+    override._history_user = user
+    override.save()
+    Classification.objects.filter(week=week, customer=customer).update(
+        tier=tier, source=Classification.Source.OVERRIDE
+    )
+    Proposal.objects.filter(customer=customer, status=Proposal.Status.PENDING).update(
+        status=Proposal.Status.ACCEPTED if tier else Proposal.Status.REJECTED,
+        decided_by=user,
+        decided_at=now,
+    )
+    return override
+
+
+@transaction.atomic
+def lift_override(*, week, customer, user, now) -> None:
+    """Give the customer back to the rules: this week's tier returns to the rules' tier."""
+    week = _lock_week(week)
+    Override.objects.filter(customer=customer, lifted_at__isnull=True).update(
+        lifted_by=user, lifted_at=now
+    )
+    row = Classification.objects.get(week=week, customer=customer)
+    row.tier = row.rule_tier
+    row.source = Classification.Source.RULES
+    row.save(update_fields=["tier", "source"])
+
+
+@transaction.atomic
+def confirm_week(*, week, user, today: datetime.date, now) -> Week:
+    """The branch head confirms the week (支行认定): it is locked and maintenance is reassigned.
+
+    Pending proposals not taken up by an override are rejected.
+    """
+    week = _lock_week(week)
+    Proposal.objects.filter(
+        customer__village__township__branch=week.branch, status=Proposal.Status.PENDING
+    ).update(status=Proposal.Status.REJECTED, decided_by=user, decided_at=now)
+    week.status = Week.Status.CONFIRMED
+    week.confirmed_by = user
+    week.confirmed_at = now
+    week.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    assign_maintainers(week=week, today=today)
+    return week
+
+
+def assign_maintainers(*, week, today: datetime.date) -> None:
+    """Layered maintenance from the week's ranks: leaders, chiefs, branch head, dedicated manager.
+
+    Customers outside the top ranks are maintained by their village's account managers,
+    which needs no rows: "my customers" reads the village owners for them. A duty that
+    carries on from last week keeps its start date, so a customer never visited stays
+    overdue instead of getting a fresh deadline at every confirmation.
+    """
+    branch = week.branch
+    since = {
+        (customer_id, user_id, duty): day
+        for customer_id, user_id, duty, day in Maintainer.objects.filter(
+            customer__village__township__branch=branch
+        ).values_list("customer_id", "user_id", "duty", "since")
+    }
+    ranked = list(
+        week.rows.filter(
+            rank__isnull=False,
+            band__in=[b.value for b in rules.Band if b != rules.Band.ACCOUNT_MANAGER],
+        )
+        .select_related("customer__village")
+        .prefetch_related("customer__village__owners")
+    )
+    staff = User.objects.filter(branches=branch, is_active=True)
+    by_role = {
+        role: list(staff.filter(role=role).order_by("pk"))
+        for role in (Role.LEADER, Role.SECTION_CHIEF, Role.BRANCH_HEAD)
+    }
+    dedicated = dict(
+        DedicatedManager.objects.filter(customer__in=[r.customer_id for r in ranked]).values_list(
+            "customer_id", "user_id"
+        )
+    )
+    new_dedicated = []
+    rows = []
+    for row in ranked:
+        band = rules.Band(row.band)
+        duties = [(u.pk, Maintainer.Duty.BRANCH_HEAD) for u in by_role[Role.BRANCH_HEAD]]
+        if band == rules.Band.GOLDEN:
+            duties += [(u.pk, Maintainer.Duty.LEADER) for u in by_role[Role.LEADER]]
+        elif band == rules.Band.CHIEF:
+            duties += [(u.pk, Maintainer.Duty.CHIEF) for u in by_role[Role.SECTION_CHIEF]]
+        manager_id = dedicated.get(row.customer_id)
+        if manager_id is None:
+            owners = sorted(row.customer.village.owners.all(), key=lambda u: u.pk)
+            if owners:
+                manager_id = owners[0].pk
+                new_dedicated.append(
+                    DedicatedManager(customer_id=row.customer_id, user_id=manager_id)
+                )
+        if manager_id is not None:
+            duties.append((manager_id, Maintainer.Duty.DEDICATED))
+        rows += [
+            Maintainer(
+                customer_id=row.customer_id,
+                user_id=user_id,
+                duty=duty,
+                since=since.get((row.customer_id, user_id, duty), today),
+            )
+            for user_id, duty in duties
+        ]
+    DedicatedManager.objects.bulk_create(new_dedicated)
+    Maintainer.objects.filter(customer__village__township__branch=branch).delete()
+    Maintainer.objects.bulk_create(rows)
+
+
+def customers_to_maintain(user):
+    """'My customers to maintain' (分层维护), within the user's scope.
+
+    A ranked customer (top N of the branch) is maintained by its Maintainer rows:
+    leader, section chief, branch head, dedicated account manager. Every other customer
+    has no such row and is maintained by the account managers who own its village (包片).
+    Subqueries rather than joins, so each customer comes once and annotations stay exact.
+    """
+    assigned = Exists(Maintainer.objects.filter(customer=OuterRef("pk"), user=user))
+    if user.role != Role.ACCOUNT_MANAGER:
+        return Customer.objects.visible_to(user).filter(assigned)
+    ranked = Exists(
+        Maintainer.objects.filter(customer=OuterRef("pk")).exclude(duty=Maintainer.Duty.AREA)
+    )
+    area = Q(village__in=Village.objects.filter(owners=user)) & ~ranked
+    return Customer.objects.visible_to(user).filter(assigned | area)

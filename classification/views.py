@@ -1,0 +1,237 @@
+"""Pages of the weekly classification: the branch list, the weekly queue and its decisions."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archives.models import Customer, Role
+
+from . import services
+from .forms import TierDecisionForm
+from .models import (
+    Classification,
+    Override,
+    Proposal,
+    Week,
+    branches_reviewed_by,
+    branches_visible_to,
+)
+from .rules import TIER_LABELS, Tier
+
+PAGE_SIZE = 100
+
+
+def week_list(request):
+    latest = Week.objects.filter(branch=OuterRef("pk")).order_by("-week_start")
+    branches = branches_visible_to(request.user).annotate(
+        latest_week=Subquery(latest.values("pk")[:1]),
+        latest_start=Subquery(latest.values("week_start")[:1]),
+        latest_status=Subquery(latest.values("status")[:1]),
+    )
+    reviewable = set(branches_reviewed_by(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "classification/week_list.html",
+        {
+            "branches": branches,
+            "reviewable": reviewable,
+            "this_week": services.week_start_of(timezone.localdate()),
+            "statuses": dict(Week.Status.choices),
+        },
+    )
+
+
+def not_post(request):
+    """Out-of-scope is checked first (404), then the method (405): scope never leaks."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def run(request, branch_pk):
+    branch = get_object_or_404(branches_reviewed_by(request.user), pk=branch_pk)
+    if response := not_post(request):
+        return response
+    try:
+        week = services.run_week(branch=branch, today=timezone.localdate(), now=timezone.now())
+    except services.WeekLocked as locked:
+        messages.error(request, str(locked))
+        return redirect("classification:weeks")
+    messages.success(
+        request, _("The rules have classified %(branch)s for this week.") % {"branch": branch}
+    )
+    return redirect(week)
+
+
+def week_detail(request, pk):
+    week = get_object_or_404(
+        Week.objects.visible_to(request.user).select_related("branch", "confirmed_by"), pk=pk
+    )
+    rows = week.rows.filter(customer__in=Customer.objects.visible_to(request.user))
+    counts = dict(rows.values_list("tier").annotate(n=Count("pk")).order_by())
+    show = request.GET.get("show", "queue")
+    selected = {
+        "queue": rows.filter(
+            Q(tier=Tier.UNDECIDED)
+            | ~Q(tier=F("previous_tier"))
+            | Q(customer__tier_proposals__status=Proposal.Status.PENDING)
+        ),
+        "key": rows.filter(tier=Tier.KEY_FOLLOW_UP),
+        "all": rows,
+    }.get(show, rows)
+    if show in {t.value for t in Tier}:
+        selected = rows.filter(tier=show)
+    selected = (
+        selected.select_related("customer__village")
+        .distinct()
+        .order_by("rank", "customer__village__name", "customer__name", "pk")
+    )
+    page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
+    customer_ids = [row.customer_id for row in page.object_list]
+    proposals = {
+        p.customer_id: p
+        for p in Proposal.objects.filter(
+            customer_id__in=customer_ids, status=Proposal.Status.PENDING
+        ).select_related("proposed_by")
+    }
+    overrides = {
+        o.customer_id: o
+        for o in Override.objects.filter(
+            customer_id__in=customer_ids, lifted_at__isnull=True
+        ).select_related("set_by")
+    }
+    for row in page.object_list:
+        row.proposal = proposals.get(row.customer_id)
+        row.override = overrides.get(row.customer_id)
+    can_review = (
+        not week.is_locked and branches_reviewed_by(request.user).filter(pk=week.branch_id).exists()
+    )
+    can_propose = not week.is_locked and request.user.role == Role.ACCOUNT_MANAGER
+    return render(
+        request,
+        "classification/week.html",
+        {
+            "week": week,
+            "page": page,
+            "show": show,
+            "tiers": [(t.value, label, counts.get(t.value, 0)) for t, label in TIER_LABELS.items()],
+            "total": sum(counts.values()),
+            "can_review": can_review,
+            "can_propose": can_propose,
+            "form": TierDecisionForm(),
+        },
+    )
+
+
+def _reviewable_week(request, pk):
+    return get_object_or_404(
+        Week.objects.filter(branch__in=branches_reviewed_by(request.user)).select_related("branch"),
+        pk=pk,
+    )
+
+
+def _week_customer(week, user, customer_pk):
+    row = get_object_or_404(
+        Classification.objects.filter(
+            week=week, customer__in=Customer.objects.visible_to(user)
+        ).select_related("customer"),
+        customer_id=customer_pk,
+    )
+    return row.customer
+
+
+def override(request, pk, customer_pk):
+    week = _reviewable_week(request, pk)
+    customer = _week_customer(week, request.user, customer_pk)
+    if response := not_post(request):
+        return response
+    form = TierDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{customer.name}：{error}")
+        return redirect(week)
+    try:
+        services.override_tier(
+            week=week,
+            customer=customer,
+            tier=form.cleaned_data["tier"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            now=timezone.now(),
+        )
+    except services.WeekLocked as locked:
+        messages.error(request, str(locked))
+        return redirect(week)
+    messages.success(
+        request,
+        _("%(name)s is now %(tier)s.")
+        % {"name": customer.name, "tier": TIER_LABELS[Tier(form.cleaned_data["tier"])]},
+    )
+    return redirect(f"{week.get_absolute_url()}?{request.GET.urlencode()}")
+
+
+def lift(request, pk, customer_pk):
+    week = _reviewable_week(request, pk)
+    customer = _week_customer(week, request.user, customer_pk)
+    if response := not_post(request):
+        return response
+    try:
+        services.lift_override(week=week, customer=customer, user=request.user, now=timezone.now())
+    except services.WeekLocked as locked:
+        messages.error(request, str(locked))
+        return redirect(week)
+    messages.success(request, _("%(name)s is back with the rules.") % {"name": customer.name})
+    return redirect(week)
+
+
+def confirm(request, pk):
+    week = _reviewable_week(request, pk)
+    if response := not_post(request):
+        return response
+    try:
+        services.confirm_week(
+            week=week, user=request.user, today=timezone.localdate(), now=timezone.now()
+        )
+    except services.WeekLocked as locked:
+        messages.error(request, str(locked))
+        return redirect(week)
+    messages.success(
+        request, _("The week is confirmed; the people responsible for each customer are updated.")
+    )
+    return redirect(week)
+
+
+def propose(request, pk, customer_pk):
+    if request.user.role != Role.ACCOUNT_MANAGER:
+        raise Http404
+    week = get_object_or_404(Week.objects.visible_to(request.user), pk=pk)
+    customer = _week_customer(week, request.user, customer_pk)
+    if response := not_post(request):
+        return response
+    if week.is_locked:
+        messages.error(
+            request,
+            _("The week of %(date)s is confirmed and cannot change.") % {"date": week.week_start},
+        )
+        return redirect(week)
+    form = TierDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{customer.name}：{error}")
+        return redirect(week)
+    services.propose_tier(
+        customer=customer,
+        tier=form.cleaned_data["tier"],
+        reason=form.cleaned_data["reason"],
+        user=request.user,
+        now=timezone.now(),
+    )
+    messages.success(
+        request,
+        _("Your proposal for %(name)s goes to the weekly meeting.") % {"name": customer.name},
+    )
+    return redirect(week)
