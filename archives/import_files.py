@@ -32,16 +32,21 @@ class Sheet:
 
 
 class open_archive:
-    """Context manager giving (customer sheet, family sheet or None) of an XLSX or CSV file."""
+    """Context manager giving (customer sheet, family sheet or None) of an XLSX or CSV file.
 
-    def __init__(self, fileobj, filename):
+    `main_sheet` names the sheet to read first (the balance import reads 余额); a
+    workbook without it gives its first sheet that is not 家庭成员 or 说明.
+    """
+
+    def __init__(self, fileobj, filename, *, main_sheet=sheets.CUSTOMER_SHEET):
         self.fileobj = fileobj
         self.suffix = Path(filename).suffix.lower()
+        self.main_sheet = main_sheet
         self.workbook = None
 
     def __enter__(self):
         if self.suffix == ".csv":
-            return csv_sheet(self.fileobj), None
+            return csv_sheet(self.fileobj, title=self.main_sheet), None
         if self.suffix != ".xlsx":
             raise UnreadableFile(_("Only .xlsx and .csv files can be imported."))
         try:
@@ -52,7 +57,7 @@ class open_archive:
             ) from error
         names = self.workbook.sheetnames
         others = [n for n in names if n not in (sheets.MEMBER_SHEET, sheets.NOTES_SHEET)]
-        title = sheets.CUSTOMER_SHEET if sheets.CUSTOMER_SHEET in names else (others or [None])[0]
+        title = self.main_sheet if self.main_sheet in names else (others or [None])[0]
         if title is None:
             raise UnreadableFile(_("The workbook has no sheet of customers."))
         members = (
@@ -69,7 +74,7 @@ def xlsx_sheet(ws):
     return Sheet(ws.title, ws.iter_rows(values_only=True), max((ws.max_row or 1) - 1, 0))
 
 
-def csv_sheet(fileobj):
+def csv_sheet(fileobj, title=sheets.CUSTOMER_SHEET):
     raw = fileobj.read()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK unless told UTF-8
         try:
@@ -80,7 +85,7 @@ def csv_sheet(fileobj):
     else:
         raise UnreadableFile(_("The CSV file is neither UTF-8 nor GBK text."))
     rows = csv.reader(io.StringIO(text, newline=""))
-    return Sheet(sheets.CUSTOMER_SHEET, rows, max(text.count("\n") - 1, 0))
+    return Sheet(title, rows, max(text.count("\n") - 1, 0))
 
 
 def blank(value):
@@ -149,18 +154,23 @@ def boolean(value) -> bool:
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 
 
-def parse_date(value, today) -> datetime.date:
+def read_date(value) -> datetime.date:
+    """A date cell, or a text in one of DATE_FORMATS; any date, past or future."""
     if isinstance(value, datetime.datetime):
-        value = value.date()
-    if not isinstance(value, datetime.date):
-        for fmt in DATE_FORMATS:
-            try:
-                value = datetime.datetime.strptime(text(value), fmt).date()  # noqa: DTZ007 (a date)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(_("Write the date as 2024-03-01."))
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text(value), fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    raise ValueError(_("Write the date as 2024-03-01."))
+
+
+def parse_date(value, today) -> datetime.date:
+    """An archive date: as read_date, and not in the future."""
+    value = read_date(value)
     if value > today:
         raise ValueError(_("The archive date cannot be in the future."))
     return value

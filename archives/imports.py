@@ -106,27 +106,19 @@ def import_archive(
     return run.result
 
 
-class _Importer:
-    def __init__(self, *, user, today, now, dry_run, progress, chunk, reason):
-        self.user, self.today, self.now, self.chunk = user, today, now, chunk
-        self.reason = reason  # the change reason kept with every history record
+class RowChecker:
+    """What every file import shares: the problem report, progress, header and chunked rows.
+
+    The archive import below and the balance import (archives/balances.py) build on it,
+    so both report problems and progress the same way to the same ImportJob.
+    """
+
+    def __init__(self, *, dry_run, progress, chunk):
+        self.chunk = chunk
         self.progress = progress
         self.result = ImportResult(dry_run=dry_run)
         self.total = self.done = 0
         self.error_keys = set()
-        self.villages = {v.code: v for v in Village.objects.all()}
-        self.groups = {
-            (g.village_id, sheets.normalize(g.name)): g.pk for g in VillageGroup.objects.all()
-        }
-        self.choices = {cls: sheets.choice_lookup(cls) for cls in sheets.CHOICE_LABELS}
-        self.seen = {}  # (field, identifier) -> row, for duplicates inside the file
-        self.shared = {}  # most amounts of a county are 0: one Decimal object for all of them
-        self.creates, self.updates, self.update_fields = [], [], set()
-        # Person-type customers of the file by ID number, for the family sheet; None if the row failed.
-        self.households: dict[str, _Household | None] = {}
-        self.file_members = defaultdict(list)
-        self.member_creates, self.member_updates, self.member_deletes = [], [], []
-        self.member_update_fields = set()
 
     # --- reporting -----------------------------------------------------------
 
@@ -179,6 +171,26 @@ class _Importer:
             yield cells
             self.advance(len(chunk))
 
+
+class _Importer(RowChecker):
+    def __init__(self, *, user, today, now, dry_run, progress, chunk, reason):
+        super().__init__(dry_run=dry_run, progress=progress, chunk=chunk)
+        self.user, self.today, self.now = user, today, now
+        self.reason = reason  # the change reason kept with every history record
+        self.villages = {v.code: v for v in Village.objects.all()}
+        self.groups = {
+            (g.village_id, sheets.normalize(g.name)): g.pk for g in VillageGroup.objects.all()
+        }
+        self.choices = {cls: sheets.choice_lookup(cls) for cls in sheets.CHOICE_LABELS}
+        self.seen = {}  # (field, identifier) -> row, for duplicates inside the file
+        self.shared = {}  # most amounts of a county are 0: one Decimal object for all of them
+        self.creates, self.updates, self.update_fields = [], [], set()
+        # Person-type customers of the file by ID number, for the family sheet; None if the row failed.
+        self.households: dict[str, _Household | None] = {}
+        self.file_members = defaultdict(list)
+        self.member_creates, self.member_updates, self.member_deletes = [], [], []
+        self.member_update_fields = set()
+
     # --- customers -----------------------------------------------------------
 
     def check_customers(self, sheet):
@@ -187,7 +199,7 @@ class _Importer:
         for rows in self.rows(sheet, mapped):
             existing = self.existing(rows)
             for n, cells in rows:
-                row = _Row(self, sheet.title, n, self.customer_headers)
+                row = Row(self, sheet.title, n, self.customer_headers)
                 self.check_customer(row, cells, existing)
                 row.report()
 
@@ -315,7 +327,7 @@ class _Importer:
         counts = defaultdict(int)
         for rows in self.rows(sheet, mapped):
             for n, cells in rows:
-                row = _Row(self, sheet.title, n, headers)
+                row = Row(self, sheet.title, n, headers)
                 key = files.compact(cells.get("household"))
                 if not key:
                     row.add("household", _("This field is required."))
@@ -451,7 +463,7 @@ class _Household:
     state: str  # new / updated / unchanged
 
 
-class _Row:
+class Row:
     """The problems of one row, each under the column header the file uses."""
 
     def __init__(self, importer, sheet, number, headers):

@@ -498,7 +498,15 @@ class FamilyMember(models.Model):
 
 
 class ImportJob(models.Model):
-    """One uploaded archive file and what importing it did, or would do for a dry run."""
+    """One uploaded file and what importing it did, or would do for a dry run.
+
+    The kind says which import reads the file: the village archive or the balances of
+    the core-banking extract (archives/balances.py); both share the job pages.
+    """
+
+    class Kind(models.TextChoices):
+        ARCHIVE = "archive", _("Archives")
+        BALANCES = "balances", _("Balances")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -506,6 +514,9 @@ class ImportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    kind = models.CharField(
+        _("what is imported"), max_length=10, choices=Kind.choices, default=Kind.ARCHIVE
+    )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("original file name"), max_length=255)
     created_by = models.ForeignKey(

@@ -150,10 +150,17 @@ class Column:
     aliases: tuple[str, ...] = ()
     kind: str = "text"  # text identifier decimal integer boolean choice products date
     choices: type[models.TextChoices] | None = field(default=None, compare=False)
+    mandatory: bool = False  # required whatever its name (the balance sheet's columns)
 
     @property
     def required(self):
-        return self.name in {"customer_type", "village", "name", "household", "relation"}
+        return self.mandatory or self.name in {
+            "customer_type",
+            "village",
+            "name",
+            "household",
+            "relation",
+        }
 
 
 def _kind(model, name):

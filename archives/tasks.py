@@ -6,15 +6,24 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import imports
+from . import balances, imports
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
+# Which import reads a job's file; each takes the same arguments and returns an ImportResult.
+IMPORTERS = {
+    ImportJob.Kind.ARCHIVE: imports.import_archive,
+    ImportJob.Kind.BALANCES: balances.import_balances,
+}
 
-def start_import(*, file, original_name, user, dry_run, confirms=None) -> ImportJob:
+
+def start_import(
+    *, file, original_name, user, dry_run, confirms=None, kind=ImportJob.Kind.ARCHIVE
+) -> ImportJob:
     """Record an import job for an uploaded (or already stored) file and queue it."""
     job = ImportJob.objects.create(
+        kind=kind,
         file=file,
         original_name=original_name[:255],
         created_by=user,
@@ -40,7 +49,7 @@ def run_import(job_id: int):
 
     try:
         with job.file.open("rb") as fileobj:
-            result = imports.import_archive(
+            result = IMPORTERS[job.kind](
                 fileobj,
                 filename=job.original_name,
                 user=job.created_by,
@@ -52,7 +61,7 @@ def run_import(job_id: int):
     except imports.UnreadableFile as error:
         jobs.update(status=ImportJob.Status.FAILED, failure=str(error), finished_at=timezone.now())
     except Exception:
-        logger.exception("Archive import job %s failed", job.pk)
+        logger.exception("Import job %s (%s) failed", job.pk, job.kind)
         jobs.update(
             status=ImportJob.Status.FAILED,
             failure=_(

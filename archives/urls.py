@@ -26,3 +26,18 @@ urlpatterns += [
     path("villages/<int:pk>/export.xlsx", views_io.village_export, name="village_export"),
     path("branches/<int:pk>/export.xlsx", views_io.branch_export, name="branch_export"),
 ]
+
+# Balances: the core-banking import (head office) and a customer's balance form.
+from . import views_balances  # noqa: E402
+
+urlpatterns += [
+    path("balances/", views_balances.balances_import, name="balances_import"),
+    path(
+        "balances/template.xlsx",
+        views_balances.balances_template_download,
+        name="balances_template",
+    ),
+    path(
+        "customers/<int:pk>/balances/", views_balances.customer_balances, name="customer_balances"
+    ),
+]

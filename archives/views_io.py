@@ -44,7 +44,8 @@ def import_upload(request):
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect(job)
-    jobs = ImportJob.objects.select_related("created_by")[:RECENT_JOBS]
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.ARCHIVE).select_related("created_by")
+    jobs = jobs[:RECENT_JOBS]
     return render(request, "archives/import.html", {"form": form, "jobs": jobs})
 
 
@@ -82,6 +83,7 @@ def import_confirm(request, pk):
         user=request.user,
         dry_run=False,
         confirms=job,
+        kind=job.kind,
     )
     return redirect(confirmation)
 

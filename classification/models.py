@@ -342,3 +342,6 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.visited_on}"
+
+
+from .contact_models import *  # noqa: E402,F403  (Django discovers models imported here)

@@ -65,6 +65,30 @@ SCOPE_TABLE = {
     "archives:import_job": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "archives:import_job_status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "archives:import_confirm": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    # Balances: head office imports the core-banking extract; whoever may edit a customer
+    # corrects its balances.
+    "archives:balances_import": (lambda w: [], HEAD_OFFICE),
+    "archives:balances_template": (lambda w: [], HEAD_OFFICE),
+    "archives:customer_balances": (lambda w: [w.customer_a.pk], EDIT_A),
+    # Dashboards: branch heads, chiefs and leaders of their branches, head office; the
+    # week's tier summary for whoever sees the week.
+    "classification:dashboard": (
+        lambda w: [],
+        {"branch_head", "branch_head_2", "section_chief", "leader", "head_office"},
+    ),
+    "classification:dashboard_branch": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
+    "classification:week_summary": (lambda w: [a_week(w).pk], SEE_BRANCH_1 | MANAGERS_1),
+    "classification:outbox": (lambda w: [], EVERYONE),
+    "classification:product_news": (lambda w: [], HEAD_OFFICE),
+    "classification:plan_month": (lambda w: [], HEAD_OFFICE),
+    "classification:send_due": (lambda w: [], HEAD_OFFICE),
+    # Layered maintenance and revisits: everyone has a list of their own (maybe empty);
+    # the revisit rate is for those who review a branch; a visit is logged by anyone who
+    # sees the customer (POST only).
+    "classification:my_customers": (lambda w: [], EVERYONE),
+    "classification:revisits_due": (lambda w: [], EVERYONE),
+    "classification:revisit_rate": (lambda w: [], {"branch_head", "branch_head_2", "head_office"}),
+    "classification:visit_create": (lambda w: [w.customer_a.pk], SEE_A),
     "classification:weeks": (lambda w: [], EVERYONE),
     "classification:run": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),
     "classification:week": (lambda w: [a_week(w).pk], SEE_BRANCH_1 | MANAGERS_1),
@@ -79,6 +103,10 @@ SCOPE_TABLE = {
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
     "archives:import_confirm": 405,
+    "classification:product_news": 405,
+    "classification:plan_month": 405,
+    "classification:send_due": 405,
+    "classification:visit_create": 405,
     "classification:run": 405,
     "classification:confirm": 405,
     "classification:override": 405,

@@ -63,6 +63,7 @@ class Command(BaseCommand):
         plan = demo.plan_county(size, rng)
         with transaction.atomic():
             counts = write_plan(plan, rng, password)
+            counts["weeks"] = classify_weeks()
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -94,6 +95,28 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n共 {len(users)} 个演示账号,密码相同;总行账号可登录 /admin/ 管理后台。"
         )
+
+
+def classify_weeks() -> int:
+    """Last week confirmed by each branch head, this week proposed: the review has history."""
+    from classification import services
+
+    last_monday = services.week_start_of(demo.REFERENCE_DATE)
+    this_monday = last_monday + datetime.timedelta(days=7)
+    weeks = 0
+    for branch in Branch.objects.all():
+        head = User.objects.filter(branches=branch, role=Role.BRANCH_HEAD).first()
+        week = services.run_week(branch=branch, today=last_monday, now=at(last_monday, 9))
+        if head:
+            services.confirm_week(
+                week=week,
+                user=head,
+                today=last_monday,
+                now=at(last_monday + datetime.timedelta(days=1), 10),
+            )
+        services.run_week(branch=branch, today=this_monday, now=at(this_monday, 9))
+        weeks += 2
+    return weeks
 
 
 def scope(user) -> str:
