@@ -46,7 +46,7 @@ def import_upload(request):
         return redirect(job)
     jobs = ImportJob.objects.filter(kind=ImportJob.Kind.ARCHIVE).select_related("created_by")
     jobs = jobs[:RECENT_JOBS]
-    return render(request, "archives/import.html", {"form": form, "jobs": jobs})
+    return render(request, "archives/import.html", {"form": form, "jobs": jobs, "show_new": True})
 
 
 def import_job(request, pk):
