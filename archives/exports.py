@@ -137,3 +137,8 @@ def _text(ws, value: str):
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"
     return cell
+
+
+# Public names for the other apps' spreadsheets (assessment/exports.py): the same safe cells.
+safe_cell = _cell
+text_cell = _text

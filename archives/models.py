@@ -500,13 +500,15 @@ class FamilyMember(models.Model):
 class ImportJob(models.Model):
     """One uploaded file and what importing it did, or would do for a dry run.
 
-    The kind says which import reads the file: the village archive or the balances of
-    the core-banking extract (archives/balances.py); both share the job pages.
+    The kind says which import reads the file: the village archive, the balances of
+    the core-banking extract (archives/balances.py) or the marketing ledger
+    (assessment/ledger_import.py); all share the job pages.
     """
 
     class Kind(models.TextChoices):
         ARCHIVE = "archive", _("Archives")
         BALANCES = "balances", _("Balances")
+        LEDGER = "ledger", _("Marketing ledger")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

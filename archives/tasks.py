@@ -6,6 +6,8 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import ledger_import
+
 from . import balances, imports
 from .models import ImportJob
 
@@ -15,7 +17,10 @@ logger = logging.getLogger(__name__)
 IMPORTERS = {
     ImportJob.Kind.ARCHIVE: imports.import_archive,
     ImportJob.Kind.BALANCES: balances.import_balances,
+    ImportJob.Kind.LEDGER: ledger_import.import_ledger,
 }
+# Importers that record on what they write which job wrote it.
+TAKES_JOB = {ImportJob.Kind.LEDGER}
 
 
 def start_import(
@@ -57,6 +62,7 @@ def run_import(job_id: int):
                 now=timezone.now(),
                 dry_run=job.dry_run,
                 progress=progress,
+                **({"job": job} if job.kind in TAKES_JOB else {}),
             )
     except imports.UnreadableFile as error:
         jobs.update(status=ImportJob.Status.FAILED, failure=str(error), finished_at=timezone.now())

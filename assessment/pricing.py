@@ -18,6 +18,11 @@ ZERO = Decimal("0")
 TEN_THOUSAND = Decimal("10000")
 
 
+def plain(value: Decimal) -> str:
+    """A figure as people write it: 30, 0.001, 10000 (never 3E+1)."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def to_fen(value) -> Decimal:
     """The one rounding of the statement: to the fen, halves away from zero."""
     return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
@@ -200,7 +205,7 @@ class PerTenThousand:
                 rate,
                 units * rate,
                 _("%(amount)s yuan = %(units)s × 10,000 yuan × %(rate)s yuan")
-                % {"amount": total, "units": units.normalize(), "rate": rate},
+                % {"amount": total, "units": plain(units), "rate": rate},
                 [i.source_id for i in items],
             )
         ]
@@ -260,7 +265,7 @@ class Percentage:
                 total,
                 rate,
                 total * rate,
-                _("%(amount)s yuan × %(rate)s") % {"amount": total, "rate": rate.normalize()},
+                _("%(amount)s yuan × %(rate)s") % {"amount": total, "rate": plain(rate)},
                 [i.source_id for i in items],
             )
         ]
@@ -283,11 +288,11 @@ class PerItem:
         if self.min_tx_attr:
             parts.append(
                 str(_("monthly average ≥ %(n)s transactions"))
-                % {"n": getattr(rates, self.min_tx_attr).normalize()}
+                % {"n": plain(getattr(rates, self.min_tx_attr))}
             )
         if self.min_amount_attr:
             parts.append(
-                str(_("≥ %(n)s yuan")) % {"n": getattr(rates, self.min_amount_attr).normalize()}
+                str(_("≥ %(n)s yuan")) % {"n": plain(getattr(rates, self.min_amount_attr))}
             )
         return "、".join(parts)
 
@@ -471,7 +476,7 @@ def deduction_lines(person: PersonMonth, rates: RateTable) -> list[Line]:
                 _("%(n)s terminals below %(min)s transactions a month × %(rate)s yuan")
                 % {
                     "n": len(inactive),
-                    "min": rates.kalefu_min_tx.normalize(),
+                    "min": plain(rates.kalefu_min_tx),
                     "rate": rates.inactive_kalefu_penalty,
                 },
                 [i.source_id for i in inactive],
@@ -487,7 +492,7 @@ def deduction_lines(person: PersonMonth, rates: RateTable) -> list[Line]:
                 share,
                 -rates.assessment_fund,
                 -rates.assessment_fund * share,
-                _("%(share)s%% of the assessment fund") % {"share": (share * 100).normalize()},
+                _("%(share)s%% of the assessment fund") % {"share": plain(share * 100)},
             )
         )
     return lines

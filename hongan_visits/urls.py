@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("archives.urls")),
     path("classification/", include("classification.urls")),
+    path("assessment/", include("assessment.urls")),
 ]

@@ -50,6 +50,49 @@ def an_import_job(w):
     )
 
 
+def a_ledger_line(w):
+    import datetime
+
+    from django.utils import timezone
+
+    from assessment.models_ledger import LedgerEntry
+
+    return LedgerEntry.objects.create(
+        person=w.manager_a,
+        month=datetime.date(2026, 11, 1),
+        kind="fuka_cards",
+        count=3,
+        created_at=timezone.now(),
+    )
+
+
+def a_field_day(w):
+    """manager_a's field day in village A, with one photo that repeats one of manager_b's."""
+    import datetime
+
+    from tests.assessment.fieldwork_builders import good_photo, make_field_day
+
+    day = datetime.date(2026, 11, 5)
+    make_field_day(
+        w.manager_b, [w.village_b], day - datetime.timedelta(days=1), [good_photo(day, 5)]
+    )
+    return make_field_day(w.manager_a, [w.village_a], day, [good_photo(day, 5)])
+
+
+def a_photo(w):
+    return a_field_day(w).photos.get()
+
+
+def a_finding(w):
+    return a_photo(w).findings.get()
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Photos written by the builders land in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 # url name -> (args built from the world, roles that get the page; everyone else gets 404)
 SCOPE_TABLE = {
     "home": (lambda w: [], EVERYONE),
@@ -99,6 +142,24 @@ SCOPE_TABLE = {
         lambda w: [a_week(w).pk, w.customer_a.pk],
         {"manager_a", "manager_a2"},
     ),
+    # Marketing ledger: head office keeps it (lines by hand, the import); everyone reads
+    # their own lines.
+    "assessment:ledger": (lambda w: [], HEAD_OFFICE),
+    "assessment:ledger_add": (lambda w: [], HEAD_OFFICE),
+    "assessment:ledger_correct": (lambda w: [a_ledger_line(w).pk], HEAD_OFFICE),
+    "assessment:ledger_import": (lambda w: [], HEAD_OFFICE),
+    "assessment:ledger_template": (lambda w: [], HEAD_OFFICE),
+    "assessment:my_ledger": (lambda w: [], EVERYONE),
+    # Field work: everyone logs and lists their own field days; a field day and its
+    # photos are seen by its person, the branch's head, chiefs and leaders, and head
+    # office; head office alone reviews.
+    "assessment:field_days": (lambda w: [], EVERYONE),
+    "assessment:field_day_log": (lambda w: [], EVERYONE),
+    "assessment:field_day": (lambda w: [a_field_day(w).pk], {"manager_a"} | SEE_BRANCH_1),
+    "assessment:photo": (lambda w: [a_photo(w).pk], {"manager_a"} | SEE_BRANCH_1),
+    "assessment:review": (lambda w: [], HEAD_OFFICE),
+    "assessment:review_field_day": (lambda w: [a_field_day(w).pk], HEAD_OFFICE),
+    "assessment:rule_finding": (lambda w: [a_finding(w).pk], HEAD_OFFICE),
 }
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
@@ -112,7 +173,70 @@ ALLOWED_STATUS = {
     "classification:override": 405,
     "classification:lift": 405,
     "classification:propose": 405,
+    "assessment:review_field_day": 405,
+    "assessment:rule_finding": 405,
 }
+
+
+def a_statement_job(w):
+    """A finished export of October with its file."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from assessment.models import StatementJob
+
+    job = StatementJob.objects.create(
+        kind=StatementJob.Kind.EXPORT_XLSX,
+        month=datetime.date(2026, 10, 1),
+        status=StatementJob.Status.DONE,
+        created_by=w.head_office,
+        created_at=timezone.now(),
+    )
+    job.file.save("2026-10.xlsx", ContentFile(b"PK"))
+    return job
+
+
+# Monthly statements (October 2026, open): head office runs the months; a statement is
+# seen by its person, the branch head of its branch and head office; a branch's page by
+# its head and head office; everyone has a list of their own.
+OCTOBER = [2026, 10]
+SCOPE_TABLE.update(
+    {
+        "assessment:months": (lambda w: [], HEAD_OFFICE),
+        "assessment:month": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:census_phase": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:close_month": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:export_xlsx": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:export_pdf": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:reward": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:judgement": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:adjustment": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:branch_statements": (lambda w: [*OCTOBER, w.branch1.pk], REVIEW_BRANCH_1),
+        "assessment:statement": (
+            lambda w: [*OCTOBER, w.manager_a.pk],
+            {"manager_a", "branch_head", "head_office"},
+        ),
+        "assessment:statement_pdf": (
+            lambda w: [*OCTOBER, w.manager_a.pk],
+            {"manager_a", "branch_head", "head_office"},
+        ),
+        "assessment:statement_job": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
+        "assessment:statement_job_status": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
+        "assessment:statement_job_file": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
+        "assessment:my_statements": (lambda w: [], EVERYONE),
+    }
+)
+ALLOWED_STATUS.update(
+    {
+        "assessment:census_phase": 405,
+        "assessment:close_month": 405,
+        "assessment:export_xlsx": 405,
+        "assessment:export_pdf": 405,
+    }
+)
+
 # URLs that are not pages of the archive: authentication.
 NOT_SCOPED = {"login", "logout"}
 

@@ -261,3 +261,20 @@ def test_every_line_says_which_rule_qualified_it():
     )
     for line in s.lines:
         assert line.rule
+
+
+def test_rule_texts_write_figures_plainly_never_in_exponent_form():
+    s = price_month(
+        manager(
+            ledger=(
+                LedgerItem(Kind.FIXED_DEPOSIT, amount=D("300000.00")),
+                LedgerItem(Kind.KALEFU, count=1, avg_transactions=D("6"), avg_amount=D("15000")),
+                LedgerItem(Kind.LOAN_PRINCIPAL, amount=D("100000")),
+            )
+        ),
+        R,
+    )
+    text = " ".join(line.rule for line in s.lines)
+    assert "E+" not in text
+    assert "30" in text
+    assert "10000" in text

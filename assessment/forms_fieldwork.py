@@ -1,0 +1,156 @@
+"""Forms of field work: log a field day with its photos, review it, rule on a finding."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from archives.models import User, Village
+
+from . import evidence, fieldwork
+from .fieldwork import RULINGS, CheckedPhoto, limits_of
+from .models_fieldwork import FieldDay, Finding
+
+MAX_PHOTOS = 20
+
+
+class MultiplePhotoInput(forms.FileInput):
+    """One file input that takes several photos and, on a phone, opens the camera."""
+
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """A list of uploads, each one checked to be a real photo within head office's limits."""
+
+    widget = MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def __init__(self, *, limits: evidence.Limits | None = None, **kwargs):
+        self.limits = limits
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not uploads:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(max)s photos a day."), code="too_many", params={"max": MAX_PHOTOS}
+            )
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                checked.append(
+                    CheckedPhoto(upload, evidence.inspect_image(upload, limits=self.limits))
+                )
+            except evidence.ImageRefused as refused:
+                errors.append(
+                    forms.ValidationError(
+                        _("Photo “%(name)s”: %(reason)s"),
+                        code="not_a_photo",
+                        params={"name": upload.name, "reason": str(refused)},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
+
+
+class FieldDayForm(forms.Form):
+    """A day in the villages as its person logs it on the phone."""
+
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    villages = forms.ModelMultipleChoiceField(
+        label=_("Villages visited"),
+        queryset=Village.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick the villages you visited.")},
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Who visited with you (visits are made in pairs)."),
+    )
+    households_visited = forms.IntegerField(
+        label=_("Households visited"), min_value=0, max_value=1000, initial=0
+    )
+    diary = forms.CharField(
+        label=_("Work diary"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        error_messages={"required": _("Write the day's work diary.")},
+    )
+    photos = MultiplePhotoField(
+        label=_("Visit photos"),
+        help_text=_(
+            "Take them with the phone's camera: the time and place they carry are checked."
+        ),
+        error_messages={"required": _("Add at least one visit photo.")},
+    )
+
+    def __init__(self, *args, person, today: datetime.date, evidence_settings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.today = today
+        self.fields["date"].initial = today
+        self.fields["villages"].queryset = (
+            Village.objects.visible_to(person)
+            .select_related("township__branch")
+            .order_by("township__branch__code", "code")
+        )
+        staff = User.objects.filter(is_active=True).exclude(pk=person.pk)
+        if not person.is_head_office:
+            staff = staff.filter(branches__in=person.branches.all()).distinct()
+        self.fields["partner"].queryset = staff.order_by("display_name", "username")
+        self.fields["photos"].limits = limits_of(evidence_settings)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > self.today:
+            raise forms.ValidationError(_("A field day cannot be in the future."))
+        if fieldwork.month_is_closed(day):
+            raise forms.ValidationError(
+                _("%(month)s is closed: no more field days can be logged in it."),
+                params={"month": f"{day:%Y-%m}"},
+            )
+        if FieldDay.objects.filter(person=self.person, date=day).exists():
+            raise forms.ValidationError(
+                _("You have already logged %(date)s."), params={"date": day.isoformat()}
+            )
+        return day
+
+    def clean_villages(self):
+        villages = list(self.cleaned_data["villages"])
+        if len({village.township.branch_id for village in villages}) > 1:
+            raise forms.ValidationError(
+                _("The villages of one field day must belong to one branch.")
+            )
+        return villages
+
+
+class FieldDayReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (FieldDay.Status.CONFIRMED, _("Confirm")),
+            (FieldDay.Status.REJECTED, _("Do not count")),
+        ],
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class FindingRulingForm(forms.Form):
+    ruling = forms.ChoiceField(
+        label=_("Ruling"),
+        choices=[(value, Finding.Status(value).label) for value in RULINGS],
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"required": _("Give the reason for the ruling.")},
+    )

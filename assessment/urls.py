@@ -1,0 +1,78 @@
+"""URLs of assessment."""
+
+from django.urls import path
+
+from . import views_fieldwork
+
+app_name = "assessment"
+
+# Field work (下乡): field days with photos, and head office's review.
+urlpatterns = [
+    path("field-days/", views_fieldwork.my_field_days, name="field_days"),
+    path("field-days/new/", views_fieldwork.log_field_day, name="field_day_log"),
+    path("field-days/<int:pk>/", views_fieldwork.field_day_detail, name="field_day"),
+    path("field-days/<int:pk>/review/", views_fieldwork.review_field_day, name="review_field_day"),
+    path("photos/<int:pk>/", views_fieldwork.photo, name="photo"),
+    path("findings/<int:pk>/rule/", views_fieldwork.rule_finding, name="rule_finding"),
+    path("review/", views_fieldwork.review, name="review"),
+]
+
+# Marketing ledger (营销台账): a month's ledger, lines by hand and the import (head office);
+# everyone's own lines. The import's job pages are the archive's.
+from . import views_ledger  # noqa: E402
+
+urlpatterns += [
+    path("ledger/", views_ledger.ledger_month, name="ledger"),
+    path("ledger/new/", views_ledger.ledger_add, name="ledger_add"),
+    path("ledger/<int:pk>/correct/", views_ledger.ledger_correct, name="ledger_correct"),
+    path("ledger/import/", views_ledger.ledger_import, name="ledger_import"),
+    path("ledger/template.xlsx", views_ledger.ledger_template_download, name="ledger_template"),
+    path("ledger/mine/", views_ledger.my_ledger, name="my_ledger"),
+]
+
+# Monthly statements: months and their close, head office's inputs and exports (head office);
+# a person's statement (themselves, their branch head, head office); everyone's own.
+from . import views_statements as statements  # noqa: E402
+
+urlpatterns += [
+    path("months/", statements.month_list, name="months"),
+    path("months/<int:year>/<int:month>/", statements.month_detail, name="month"),
+    path("months/<int:year>/<int:month>/census/", statements.census_phase, name="census_phase"),
+    path("months/<int:year>/<int:month>/close/", statements.close_month, name="close_month"),
+    path("months/<int:year>/<int:month>/export.xlsx", statements.export_xlsx, name="export_xlsx"),
+    path("months/<int:year>/<int:month>/export.pdf", statements.export_pdf, name="export_pdf"),
+    path("months/<int:year>/<int:month>/rewards/new/", statements.reward_create, name="reward"),
+    path(
+        "months/<int:year>/<int:month>/judgements/new/",
+        statements.judgement_create,
+        name="judgement",
+    ),
+    path(
+        "months/<int:year>/<int:month>/adjustments/new/",
+        statements.adjustment_create,
+        name="adjustment",
+    ),
+    path(
+        "months/<int:year>/<int:month>/branches/<int:branch_pk>/",
+        statements.branch_statements,
+        name="branch_statements",
+    ),
+    path(
+        "months/<int:year>/<int:month>/people/<int:person_pk>/",
+        statements.person_statement,
+        name="statement",
+    ),
+    path(
+        "months/<int:year>/<int:month>/people/<int:person_pk>/statement.pdf",
+        statements.person_statement_pdf,
+        name="statement_pdf",
+    ),
+    path("statement-jobs/<int:pk>/", statements.statement_job, name="statement_job"),
+    path(
+        "statement-jobs/<int:pk>/status/",
+        statements.statement_job_status,
+        name="statement_job_status",
+    ),
+    path("statement-jobs/<int:pk>/file/", statements.statement_job_file, name="statement_job_file"),
+    path("statements/", statements.my_statements, name="my_statements"),
+]

@@ -1,0 +1,272 @@
+"""Pages of field work: log a field day, my field days, a field day, its photos, head office review."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from . import evidence, fieldwork
+from .forms_fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
+from .models_fieldwork import EvidenceSettings, FieldDay, Finding, Photo
+
+REVIEW_PAGE_SIZE = 20
+
+
+def not_post(request):
+    """Out-of-scope is checked first (404), then the method (405): scope never leaks."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+def month_of(request, today: datetime.date) -> datetime.date:
+    """The month asked for as ?month=2026-11 (first day), this month otherwise."""
+    try:
+        return datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()  # noqa: DTZ007
+    except ValueError:
+        return today.replace(day=1)
+
+
+def month_links(month: datetime.date) -> dict:
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    return {"month": month, "previous_month": previous, "next_month": following}
+
+
+def photos_with_findings():
+    findings = Finding.objects.select_related("related_photo__field_day__person", "ruled_by")
+    return Prefetch(
+        "photos", queryset=Photo.objects.prefetch_related(Prefetch("findings", findings))
+    )
+
+
+def my_field_days(request):
+    """The user's own field days (trips, for leaders and chiefs) of a month."""
+    today = timezone.localdate()
+    month = month_of(request, today)
+    days = list(
+        FieldDay.objects.filter(person=request.user)
+        .in_month(month)
+        .with_photo_counts()
+        .prefetch_related("villages")
+        .order_by("date")
+    )
+    totals = {
+        "logged": len(days),
+        "confirmed": sum(day.status == FieldDay.Status.CONFIRMED for day in days),
+        "households": sum(day.households_visited for day in days),
+    }
+    return render(
+        request,
+        "assessment/my_field_days.html",
+        {"days": days, "totals": totals, **month_links(month)},
+    )
+
+
+def log_field_day(request):
+    """The phone form: date, villages, partner, households, diary and photos, all or nothing."""
+    today = timezone.localdate()
+    settings = EvidenceSettings.current()
+    form = FieldDayForm(
+        request.POST or None,
+        request.FILES or None,
+        person=request.user,
+        today=today,
+        evidence_settings=settings,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                field_day = fieldwork.log_field_day(
+                    person=request.user,
+                    thresholds=fieldwork.thresholds_of(settings),
+                    now=timezone.now(),
+                    **form.cleaned_data,
+                )
+            except fieldwork.MonthClosed as closed:
+                messages.error(request, str(closed))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Field day %(date)s logged with %(count)s photos; head office will review it."
+                    )
+                    % {
+                        "date": field_day.date.isoformat(),
+                        "count": len(form.cleaned_data["photos"]),
+                    },
+                )
+                return redirect(field_day)
+        else:
+            messages.error(request, _("The field day was not saved: see the marked fields."))
+    return render(
+        request,
+        "assessment/field_day_form.html",
+        {"form": form, "max_upload_mb": settings.max_upload_mb},
+    )
+
+
+def field_day_detail(request, pk):
+    field_day = get_object_or_404(
+        FieldDay.objects.visible_to(request.user)
+        .select_related("person", "partner", "branch", "reviewed_by")
+        .prefetch_related("villages", photos_with_findings()),
+        pk=pk,
+    )
+    return render(request, "assessment/field_day.html", _review_context(request, [field_day]))
+
+
+def photo(request, pk):
+    """A visit photo re-encoded without EXIF (no GPS), for whoever may see its field day."""
+    photo = get_object_or_404(
+        Photo.objects.filter(field_day__in=FieldDay.objects.visible_to(request.user)), pk=pk
+    )
+    try:
+        with photo.image.open("rb") as stored:
+            body = evidence.stripped_jpeg(stored, thumbnail=request.GET.get("size") == "thumb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(body, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+STATUS_FILTERS = {
+    "submitted": Q(status=FieldDay.Status.SUBMITTED),
+    "findings": Q(photos__findings__status=Finding.Status.OPEN),
+    "confirmed": Q(status=FieldDay.Status.CONFIRMED),
+    "rejected": Q(status=FieldDay.Status.REJECTED),
+    "all": Q(),
+}
+
+
+def review(request):
+    """Head office: a month's field days by person, with photos, diary and findings."""
+    if not request.user.is_head_office:
+        raise Http404
+    today = timezone.localdate()
+    month = month_of(request, today)
+    show = request.GET.get("show", "submitted")
+    if show not in STATUS_FILTERS:
+        show = "submitted"
+    in_month = FieldDay.objects.in_month(month)
+    counts = in_month.aggregate(
+        **{
+            name: Count("pk", filter=condition, distinct=True)
+            for name, condition in STATUS_FILTERS.items()
+        }
+    )
+    pks = in_month.filter(STATUS_FILTERS[show]).values("pk")
+    days = (
+        FieldDay.objects.filter(pk__in=pks)
+        .select_related("person", "partner", "branch", "reviewed_by")
+        .prefetch_related("villages", photos_with_findings())
+        .order_by("branch__code", "person__username", "date")
+    )
+    page = Paginator(days, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [
+        ("submitted", FieldDay.Status.SUBMITTED.label),
+        ("findings", _("With open findings")),
+        ("confirmed", FieldDay.Status.CONFIRMED.label),
+        ("rejected", FieldDay.Status.REJECTED.label),
+        ("all", _("All")),
+    ]
+    return render(
+        request,
+        "assessment/review.html",
+        {
+            **_review_context(request, page.object_list),
+            "page": page,
+            "show": show,
+            "tabs": [(value, label, counts[value]) for value, label in tabs],
+            **month_links(month),
+        },
+    )
+
+
+def _review_context(request, days) -> dict:
+    can_review = request.user.is_head_office
+    return {
+        "days": days,
+        "can_review": can_review,
+        "review_form": FieldDayReviewForm() if can_review else None,
+        "ruling_form": FindingRulingForm() if can_review else None,
+        "here": request.get_full_path(),
+    }
+
+
+def review_field_day(request, pk):
+    if not request.user.is_head_office:
+        raise Http404
+    field_day = get_object_or_404(FieldDay, pk=pk)
+    if response := not_post(request):
+        return response
+    form = FieldDayReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose confirm or do not count."))
+        return _back(request, field_day)
+    decide = (
+        fieldwork.confirm_field_day
+        if form.cleaned_data["decision"] == FieldDay.Status.CONFIRMED
+        else fieldwork.reject_field_day
+    )
+    try:
+        field_day = decide(
+            field_day=field_day,
+            reviewer=request.user,
+            note=form.cleaned_data["note"],
+            now=timezone.now(),
+        )
+    except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(person)s's field day %(date)s: %(status)s.")
+            % {
+                "person": field_day.person,
+                "date": field_day.date.isoformat(),
+                "status": field_day.get_status_display(),
+            },
+        )
+    return _back(request, field_day)
+
+
+def rule_finding(request, pk):
+    if not request.user.is_head_office:
+        raise Http404
+    finding = get_object_or_404(Finding.objects.select_related("photo__field_day"), pk=pk)
+    if response := not_post(request):
+        return response
+    form = FindingRulingForm(request.POST)
+    field_day = finding.photo.field_day
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(request, field_day)
+    try:
+        finding = fieldwork.rule_on_finding(
+            finding=finding, reviewer=request.user, now=timezone.now(), **form.cleaned_data
+        )
+    except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("Finding on %(photo)s: %(status)s.")
+            % {"photo": finding.photo.original_name, "status": finding.get_status_display()},
+        )
+    return _back(request, field_day)
+
+
+def _back(request, field_day):
+    """To the page the form was on (the review list or the field day), never off-site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(field_day)

@@ -1,0 +1,155 @@
+"""Pages of the marketing ledger: a month's ledger, lines by hand and the import (head office), my ledger.
+
+The import's job pages are the archive import's (archives/views_io.py): an
+ImportJob of kind "ledger" shows, polls and is confirmed there.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.core.validators import FileExtensionValidator
+from django.db.models import Max
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from archives import tasks
+from archives.models import ImportJob
+from archives.views import require_head_office
+from archives.views_io import RECENT_JOBS, ImportForm, _xlsx
+
+from . import ledger, ledger_template
+from .models_ledger import LedgerEntry
+
+PAGE_SIZE = 50
+
+
+def ledger_month(request):
+    """A month's ledger, person by person, with filters; the latest month with lines by default."""
+    require_head_office(request.user)
+    form = ledger.LedgerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    month = filters.get("month") or _latest_month(LedgerEntry.objects.all())
+    entries = LedgerEntry.objects.of_month(month)
+    lines = ledger.lines_of(
+        entries,
+        branch=filters.get("branch"),
+        kind=filters.get("kind", ""),
+        source=filters.get("source", ""),
+        q=filters.get("q", ""),
+    )
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessment/ledger_month.html",
+        {
+            "form": form,
+            "month": month,
+            "page": page,
+            "closed": ledger.month_is_closed(month),
+            "add_url": reverse("assessment:ledger_add")
+            + "?"
+            + urlencode({"month": f"{month:%Y-%m}"}),
+        },
+    )
+
+
+def ledger_add(request):
+    """Head office adds a line by hand, with the reason."""
+    require_head_office(request.user)
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else None
+    form = ledger.ManualLineForm(
+        data, today=today, initial={"month": request.GET.get("month") or today}
+    )
+    if data is not None:
+        if form.is_valid():
+            entry = ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+            messages.success(
+                request, _("Added the line to %(person)s's ledger.") % {"person": entry.person}
+            )
+            return redirect(_month_url(entry.month))
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": None})
+
+
+def ledger_correct(request, pk):
+    """Head office corrects a line's quantities, with the reason; an imported line becomes manual."""
+    require_head_office(request.user)
+    entry = get_object_or_404(
+        LedgerEntry.objects.visible_to(request.user).select_related("person"), pk=pk
+    )
+    data = request.POST if request.method == "POST" else None
+    form = ledger.CorrectionForm(data, instance=entry)
+    if data is not None:
+        if form.is_valid():
+            ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+            messages.success(
+                request, _("Corrected the line of %(person)s.") % {"person": entry.person}
+            )
+            return redirect(_month_url(entry.month))
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": entry})
+
+
+def my_ledger(request):
+    """Anyone's own ledger lines, read only, month by month."""
+    form = ledger.LedgerFilterForm(request.GET or None)
+    month = form.cleaned_data.get("month") if form.is_valid() else None
+    mine = LedgerEntry.objects.visible_to(request.user).filter(person=request.user)
+    month = month or _latest_month(mine)
+    lines = mine.of_month(month).in_kind_order()
+    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assessment/my_ledger.html",
+        {"form": form, "month": month, "page": page},
+    )
+
+
+class LedgerImportForm(ImportForm):
+    file = forms.FileField(
+        label=gettext_lazy("Marketing ledger file (.xlsx or .csv)"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def ledger_import(request):
+    require_head_office(request.user)
+    posted = request.method == "POST"
+    form = LedgerImportForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = tasks.start_import(
+            file=upload,
+            original_name=upload.name,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+            kind=ImportJob.Kind.LEDGER,
+        )
+        return redirect(job)
+    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.LEDGER).select_related("created_by")
+    return render(
+        request,
+        "assessment/ledger_import.html",
+        {"form": form, "jobs": jobs[:RECENT_JOBS], "show_new": True},
+    )
+
+
+def ledger_template_download(request):
+    require_head_office(request.user)
+    return _xlsx(ledger_template.build_template(), ledger_template.FILENAME)
+
+
+def _latest_month(entries):
+    """The latest month with lines, else the current month."""
+    latest = entries.aggregate(latest=Max("month"))["latest"]
+    return latest or ledger.first_of_month(timezone.localdate())
+
+
+def _month_url(month):
+    return reverse("assessment:ledger") + "?" + urlencode({"month": f"{month:%Y-%m}"})

@@ -1,0 +1,399 @@
+"""Pages of the monthly statements: months and their close, head office's inputs, statements, exports."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from archives.models import Role
+from archives.views import require_head_office
+
+from . import exports, statement_tasks, statements
+from .forms_statements import AdjustmentForm, JudgementForm, RewardForm
+from .models import (
+    Adjustment,
+    BranchJudgement,
+    FieldDay,
+    Finding,
+    LedgerEntry,
+    Month,
+    Reward,
+    StatementJob,
+)
+from .pricing import Section
+
+RECENT_JOBS = 10
+# Statement lines whose records are the person's field days, findings, or the branch's figures.
+FIELD_DAY_CODES = {"subsidy", "missing_field_days"}
+FINDING_CODES = {"falsification"}
+BRANCH_CODES = {"branch_falsification", "branch_average_days", "slow_branch"}
+
+
+def _first_day(year, month) -> datetime.date:
+    try:
+        return datetime.date(year, month, 1)
+    except ValueError:
+        raise Http404 from None
+
+
+def _require_post(request):
+    """After the scope check, so out-of-scope stays a 404 whatever the method."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return None
+
+
+# ---- Head office: months --------------------------------------------------------------------
+
+
+def month_list(request):
+    require_head_office(request.user)
+    rows = {m.month: m for m in Month.objects.select_related("closed_by")}
+    for first in _recent_months():
+        rows.setdefault(first, Month(month=first))
+    months = sorted(rows.values(), key=lambda m: m.month, reverse=True)
+    return render(request, "assessment/months.html", {"months": months})
+
+
+def _recent_months() -> tuple[datetime.date, datetime.date]:
+    """This month and the last: shown even before anything was recorded about them."""
+    this_month = timezone.localdate().replace(day=1)
+    return this_month, (this_month - datetime.timedelta(days=1)).replace(day=1)
+
+
+def census_phase(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    if refused := _require_post(request):
+        return refused
+    try:
+        row = statements.set_census_phase(
+            month=first, census_phase=request.POST.get("census_phase") == "1"
+        )
+    except statements.MonthClosed as error:
+        messages.error(request, str(error))
+    else:
+        if row.census_phase:
+            messages.success(request, _("%(month)s is in the census phase.") % {"month": row})
+        else:
+            messages.success(request, _("%(month)s is not in the census phase.") % {"month": row})
+    return redirect("assessment:months")
+
+
+def month_detail(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    result = statements.month_statements(first)
+    in_month = {"date__gte": first, "date__lt": _next_month(first)}
+    context = {
+        "result": result,
+        "month": result.month,
+        "branches": result.by_branch(),
+        "totals": result.totals,
+        "awaiting_review": FieldDay.objects.filter(
+            status=FieldDay.Status.SUBMITTED, **in_month
+        ).count(),
+        "open_findings": Finding.objects.open().in_month(first).count(),
+        "judgements": BranchJudgement.objects.filter(month=first).select_related("branch", "by"),
+        "rewards": Reward.objects.filter(month=first).select_related("person", "created_by"),
+        "adjustments": Adjustment.objects.filter(month=first).select_related(
+            "person", "created_by"
+        ),
+        "jobs": StatementJob.objects.filter(month=first).select_related("created_by")[:RECENT_JOBS],
+        "next_month": _next_month(first),
+        "can_close": first < timezone.localdate().replace(day=1),
+    }
+    return render(request, "assessment/month.html", context)
+
+
+def _next_month(first: datetime.date) -> datetime.date:
+    return (first + datetime.timedelta(days=32)).replace(day=1)
+
+
+def close_month(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    if refused := _require_post(request):
+        return refused
+    return _start(request, StatementJob.Kind.CLOSE, first)
+
+
+def export_xlsx(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    if refused := _require_post(request):
+        return refused
+    return _start(request, StatementJob.Kind.EXPORT_XLSX, first)
+
+
+def export_pdf(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    if refused := _require_post(request):
+        return refused
+    return _start(request, StatementJob.Kind.EXPORT_PDF, first)
+
+
+def _start(request, kind, first):
+    try:
+        job = statement_tasks.start_job(
+            kind=kind, month=first, user=request.user, now=timezone.now()
+        )
+    except statements.MonthClosed as error:
+        messages.error(request, str(error))
+        return redirect("assessment:month", first.year, first.month)
+    return redirect(job)
+
+
+def statement_job(request, pk):
+    require_head_office(request.user)
+    job = get_object_or_404(StatementJob.objects.select_related("created_by"), pk=pk)
+    return render(request, "assessment/statement_job.html", {"job": job})
+
+
+def statement_job_status(request, pk):
+    """The job's progress alone, for its page to poll while it runs (static/js/import_progress.js)."""
+    require_head_office(request.user)
+    job = get_object_or_404(StatementJob, pk=pk)
+    return render(request, "assessment/statement_job.html#job-status", {"job": job})
+
+
+def statement_job_file(request, pk):
+    require_head_office(request.user)
+    job = get_object_or_404(StatementJob, pk=pk, status=StatementJob.Status.DONE)
+    if not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    )
+
+
+# ---- Head office: rewards, judgements, adjustments -------------------------------------------
+
+
+def reward_create(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    return _month_form(
+        request,
+        first,
+        form=RewardForm(request.POST or None),
+        title=gettext_lazy("Reward"),
+        write=lambda data: statements.add_reward(
+            month=first, user=request.user, now=timezone.now(), **data
+        ),
+        saved=gettext_lazy("The reward was recorded."),
+    )
+
+
+def judgement_create(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    return _month_form(
+        request,
+        first,
+        form=JudgementForm(request.POST or None, initial={"branch": request.GET.get("branch")}),
+        title=gettext_lazy("Branch judgement"),
+        write=lambda data: statements.judge_branch(
+            month=first, user=request.user, now=timezone.now(), **data
+        ),
+        saved=gettext_lazy("The branch judgement was recorded."),
+    )
+
+
+def adjustment_create(request, year, month):
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    initial = {"corrects_month": request.GET.get("corrects"), "person": request.GET.get("person")}
+    return _month_form(
+        request,
+        first,
+        form=AdjustmentForm(request.POST or None, initial=initial, month=first),
+        title=gettext_lazy("Adjustment of a closed month"),
+        write=lambda data: statements.add_adjustment(
+            month=first, user=request.user, now=timezone.now(), **data
+        ),
+        saved=gettext_lazy("The adjustment was recorded."),
+    )
+
+
+def _month_form(request, first, *, form, title, write, saved):
+    """A head-office form on an open month: bind, one write, back to the month's page."""
+    closed = statements.month_is_closed(first)
+    if request.method == "POST":
+        if closed:
+            messages.error(request, str(statements.MonthClosed(first)))
+            return redirect("assessment:month", first.year, first.month)
+        if form.is_valid():
+            try:
+                write(form.cleaned_data)
+            except (statements.MonthClosed, statements.StatementError) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, saved)
+                return redirect("assessment:month", first.year, first.month)
+    return render(
+        request,
+        "assessment/month_form.html",
+        {"form": form, "title": title, "month": Month.objects.of(first), "closed": closed},
+    )
+
+
+# ---- Statements: a person's, a branch's, my own --------------------------------------------
+
+
+def _can_read(user, person_id, branch) -> bool:
+    if user.is_head_office or user.pk == person_id:
+        return True
+    return branch is not None and statements.statement_branches(user).filter(pk=branch.pk).exists()
+
+
+def person_statement(request, year, month, person_pk):
+    first = _first_day(year, month)
+    row, result = _statement_row(request.user, first, person_pk)
+    user = request.user
+    field_days = (
+        FieldDay.objects.visible_to(user).filter(person=row.person).in_month(first).order_by("date")
+    )
+    ledger = list(
+        LedgerEntry.objects.visible_to(user)
+        .of_month(first)
+        .filter(person=row.person)
+        .order_by("kind", "item_ref", "pk")
+    )
+    findings = (
+        Finding.objects.confirmed_falsifications(first)
+        .filter(photo__field_day__in=field_days)
+        .select_related("photo__field_day")
+    )
+    rewards = Reward.objects.filter(month=first, person=row.person).order_by("pk")
+    adjustments = Adjustment.objects.filter(month=first, person=row.person).order_by("pk")
+    branch_url = None
+    if row.branch and statements.statement_branches(user).filter(pk=row.branch.pk).exists():
+        branch_url = reverse("assessment:branch_statements", args=[year, month, row.branch.pk])
+    ledger_ids = {entry.pk: entry for entry in ledger}
+    lines = [
+        {
+            "line": line,
+            "section": statements.SECTION_LABELS[line.section],
+            "quantity": exports.plain(line.quantity),
+            "rate": exports.plain(line.rate),
+            "links": _links(line, ledger_ids, branch_url),
+        }
+        for line in row.statement.lines
+    ]
+    return render(
+        request,
+        "assessment/statement.html",
+        {
+            "row": row,
+            "month": result.month,
+            "lines": lines,
+            "field_days": field_days,
+            "ledger": ledger,
+            "findings": findings,
+            "rewards": rewards,
+            "adjustments": adjustments,
+            "branch_url": branch_url,
+            "next_month": _next_month(first),
+        },
+    )
+
+
+def _links(line, ledger_ids, branch_url):
+    """Where the records behind a line are: anchors on the statement page, or the branch's page."""
+    if line.code in FIELD_DAY_CODES:
+        return [(_("field days"), "#field-days")]
+    if line.code in FINDING_CODES:
+        return [(_("findings"), "#findings")]
+    if line.code in BRANCH_CODES:
+        return [(_("branch"), branch_url)] if branch_url else []
+    if line.section == Section.REWARD:
+        return [(_("reward"), f"#reward-{ref}") for ref in line.refs]
+    if line.section == Section.ADJUSTMENT:
+        return [(_("adjustment"), f"#adjustment-{ref}") for ref in line.refs]
+    return [
+        (ledger_ids[ref].item_ref or _("ledger line"), f"#ledger-{ref}")
+        for ref in line.refs
+        if ref in ledger_ids
+    ]
+
+
+def person_statement_pdf(request, year, month, person_pk):
+    first = _first_day(year, month)
+    row, result = _statement_row(request.user, first, person_pk)
+    data = exports.statements_pdf(result, rows=[row])
+    filename = f"{first:%Y-%m}-考核报表-{row.person}.pdf"
+    return HttpResponse(
+        data,
+        content_type="application/pdf",
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+def _statement_row(user, first, person_pk):
+    """The person's statement of the month, or 404 when there is none or it is out of scope."""
+    if not (user.is_head_office or user.pk == person_pk or user.role == Role.BRANCH_HEAD):
+        raise Http404
+    result = statements.month_statements(first, persons=[person_pk])
+    row = result.row_of(person_pk)
+    if row is None or not _can_read(user, person_pk, row.branch):
+        raise Http404
+    return row, result
+
+
+def branch_statements(request, year, month, branch_pk):
+    first = _first_day(year, month)
+    branch = get_object_or_404(statements.statement_branches(request.user), pk=branch_pk)
+    result = statements.month_statements(first, branch=branch)
+    return render(
+        request,
+        "assessment/branch_statements.html",
+        {
+            "branch": branch,
+            "month": result.month,
+            "rows": result.rows,
+            "average_days": result.branch_average_days.get(branch.pk),
+            "falsifications": result.branch_falsifications.get(branch.pk, 0),
+            "judgement": BranchJudgement.objects.filter(month=first, branch=branch)
+            .select_related("by")
+            .first(),
+        },
+    )
+
+
+def my_statements(request):
+    """The user's statements: open months as they stand today, closed ones as locked."""
+    user = request.user
+    months = {m.month: m for m in Month.objects.all()}
+    for first in _recent_months():
+        months.setdefault(first, Month(month=first))
+    entries = [
+        {"month": months[first], "row": row}
+        for first, row in statements.locked_statements_of(user)
+        if first in months
+    ]
+    for month in months.values():
+        if not month.is_closed:
+            row = statements.month_statements(month.month, persons=[user]).row_of(user.pk)
+            if row is not None:
+                entries.append({"month": month, "row": row})
+    entries.sort(key=lambda e: e["month"].month, reverse=True)
+    branches = []
+    if user.role == Role.BRANCH_HEAD:
+        branches = list(statements.statement_branches(user).order_by("code"))
+    return render(
+        request,
+        "assessment/my_statements.html",
+        {
+            "entries": entries,
+            "branches": branches,
+            "months": sorted(months.values(), key=lambda m: m.month, reverse=True),
+        },
+    )
