@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import balances, balances_template, tasks
+from . import balances, balances_template
 from .models import Customer, ImportJob
 from .views import require_head_office
-from .views_io import RECENT_JOBS, ImportForm, _xlsx
+from .views_io import ImportForm, _xlsx, upload_page
 
 
 class BalancesImportForm(ImportForm):
@@ -27,22 +27,12 @@ class BalancesImportForm(ImportForm):
 
 
 def balances_import(request):
-    require_head_office(request.user)
-    posted = request.method == "POST"
-    form = BalancesImportForm(request.POST if posted else None, request.FILES if posted else None)
-    if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = tasks.start_import(
-            file=upload,
-            original_name=upload.name,
-            user=request.user,
-            dry_run=form.cleaned_data["dry_run"],
-            kind=ImportJob.Kind.BALANCES,
-        )
-        return redirect(job)
-    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.BALANCES).select_related("created_by")
-    return render(
-        request, "archives/balances_import.html", {"form": form, "jobs": jobs[:RECENT_JOBS]}
+    return upload_page(
+        request,
+        kind=ImportJob.Kind.BALANCES,
+        form_class=BalancesImportForm,
+        template="archives/balances_import.html",
+        show_new=False,
     )
 
 

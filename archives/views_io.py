@@ -31,10 +31,11 @@ class ImportForm(forms.Form):
     )
 
 
-def import_upload(request):
+def upload_page(request, *, kind, form_class, template, show_new):
+    """The upload page every import kind shares: a file and a dry-run box, then its job page."""
     require_head_office(request.user)
     posted = request.method == "POST"
-    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    form = form_class(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         job = tasks.start_import(
@@ -42,11 +43,21 @@ def import_upload(request):
             original_name=upload.name,
             user=request.user,
             dry_run=form.cleaned_data["dry_run"],
+            kind=kind,
         )
         return redirect(job)
-    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.ARCHIVE).select_related("created_by")
-    jobs = jobs[:RECENT_JOBS]
-    return render(request, "archives/import.html", {"form": form, "jobs": jobs, "show_new": True})
+    jobs = ImportJob.objects.filter(kind=kind).select_related("created_by")[:RECENT_JOBS]
+    return render(request, template, {"form": form, "jobs": jobs, "show_new": show_new})
+
+
+def import_upload(request):
+    return upload_page(
+        request,
+        kind=ImportJob.Kind.ARCHIVE,
+        form_class=ImportForm,
+        template="archives/import.html",
+        show_new=True,
+    )
 
 
 def import_job(request, pk):

@@ -16,10 +16,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archives import tasks
 from archives.models import ImportJob
 from archives.views import require_head_office
-from archives.views_io import RECENT_JOBS, ImportForm, _xlsx
+from archives.views_io import ImportForm, _xlsx, upload_page
 
 from . import ledger, ledger_template
 from .models_ledger import LedgerEntry
@@ -119,24 +118,12 @@ class LedgerImportForm(ImportForm):
 
 
 def ledger_import(request):
-    require_head_office(request.user)
-    posted = request.method == "POST"
-    form = LedgerImportForm(request.POST if posted else None, request.FILES if posted else None)
-    if posted and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = tasks.start_import(
-            file=upload,
-            original_name=upload.name,
-            user=request.user,
-            dry_run=form.cleaned_data["dry_run"],
-            kind=ImportJob.Kind.LEDGER,
-        )
-        return redirect(job)
-    jobs = ImportJob.objects.filter(kind=ImportJob.Kind.LEDGER).select_related("created_by")
-    return render(
+    return upload_page(
         request,
-        "assessment/ledger_import.html",
-        {"form": form, "jobs": jobs[:RECENT_JOBS], "show_new": True},
+        kind=ImportJob.Kind.LEDGER,
+        form_class=LedgerImportForm,
+        template="assessment/ledger_import.html",
+        show_new=True,
     )
 
 
