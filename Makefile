@@ -136,12 +136,12 @@ test: system-deps venv test-static
 
 # --- other tools -------------------------------------------------------------
 
-bench: venv
-	@if [ -f benchmarks/run.py ]; then \
-		$(PY) benchmarks/run.py; \
-	else \
-		echo "make bench: not implemented yet (benchmarks/run.py does not exist)"; \
-	fi
+bench: system-deps venv test-static
+	@env DEBUG=false SECRET_KEY=bench-secret-key-for-measuring-only-0123456789-abcdefghij \
+		SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
+		TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend \
+		STATIC_ROOT=$(ARTIFACTS)/staticfiles MEDIA_ROOT=$(ARTIFACTS)/bench-media \
+		scripts/with-postgres.sh $(PY) benchmarks/run.py
 
 lint: venv
 	$(PY) -m ruff check .
