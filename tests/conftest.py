@@ -9,6 +9,23 @@ from archives.models import Role
 from tests.builders import PASSWORD, make_branch, make_customer, make_user, make_village
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, never Django's shared in-memory one.
+
+    With an in-memory database the live server's request threads and the test
+    thread all share one sqlite3 connection; two requests at once (a page and its
+    thumbnails) then fail with "bad parameter or other API misuse". A file gives
+    every thread its own connection, as `make run` has.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # The production hasher is slow on purpose; tests log in hundreds of times.
