@@ -1,9 +1,12 @@
 """Personas shared by the tests: two villages of one branch, a second branch, every role."""
 
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
 
 from archives.models import Role
 from tests.builders import PASSWORD, make_branch, make_customer, make_user, make_village
@@ -24,6 +27,28 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"] == "django.db.backends.sqlite3":
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="module")
+def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`seed_demo` run once for a test module (it takes seconds), rolled back after its last test.
+
+    Works like TestCase.setUpTestData: the seeding stays in an open transaction and
+    each test's own `db` transaction is a savepoint inside it. Yields the command's
+    output and the MEDIA_ROOT it wrote the demo photos to.
+    """
+    media = tmp_path_factory.mktemp("media")
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("seed_demo", stdout=out)
+            yield SimpleNamespace(output=out.getvalue(), media=media)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,7 @@ from archives.models import (
     Village,
     VillageGroup,
 )
+from assessment import demo as assessment_demo
 
 BATCH = 2000
 ROLE_LABELS = {
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = write_plan(plan, rng, password)
             counts["weeks"] = classify_weeks()
+            counts |= assessment_demo.seed(rng=rng, reference=demo.REFERENCE_DATE, at=at)
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -72,7 +74,9 @@ class Command(BaseCommand):
                 f"{len(plan.branches)} 个支行、{len(plan.townships)} 个乡镇、"
                 f"{len(plan.villages)} 个行政村、{counts['groups']} 个村民小组、"
                 f"{len(plan.staff)} 名员工、{counts['customers']} 户客户、"
-                f"{counts['members']} 名家庭成员、{counts['changes']} 条变更记录;"
+                f"{counts['members']} 名家庭成员、{counts['changes']} 条变更记录、"
+                f"{counts['field_days']} 个下乡日({counts['photos']} 张照片)、"
+                f"{counts['ledger']} 条营销台账、{counts['closed_months']} 个已结账月份;"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
