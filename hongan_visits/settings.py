@@ -77,6 +77,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets render with Django's own Jinja2 widget templates (hongan_visits/renderers.py).
+FORM_RENDERER = "hongan_visits.renderers.WidgetRenderer"
+
 WSGI_APPLICATION = "hongan_visits.wsgi.application"
 
 DATABASES = {
