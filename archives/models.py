@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -265,6 +266,11 @@ class EBankingProduct(models.TextChoices):
     KALEFU = "kalefu", _("Kalefu card terminal")
 
 
+PATTERN_OPS = "varchar_pattern_ops"
+# PostgreSQL only (migration 0007): the characters of the name, as a GIN-indexed array.
+NAME_CHARS = "archives_customer.name_chars"
+
+
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Customers a user may see; every customer page starts here, so out of scope is a 404."""
@@ -283,7 +289,14 @@ class CustomerQuerySet(models.QuerySet):
                 | Q(phone__startswith=text)
                 | Q(credit_code__startswith=text.upper())
             )
-        return self.filter(name__contains=text)
+        found = self.filter(name__contains=text)
+        if connections[self.db].vendor == "postgresql":
+            # A name is two to four characters: too short for trigrams. Every character
+            # searched for is looked up in the GIN index of the name's characters first.
+            chars = sorted(set(text))
+            has_chars = RawSQL(f"{NAME_CHARS} @> %s::text[]", (chars,), BooleanField())
+            found = found.alias(has_chars=has_chars).filter(has_chars=True)
+        return found
 
 
 class Customer(models.Model):
@@ -385,7 +398,15 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["village", "customer_type"], name="customer_village_type"),
             models.Index(fields=["name"], name="customer_name"),
-            models.Index(fields=["phone"], name="customer_phone"),
+            # Searches match these by prefix (LIKE '…%'): pattern_ops lets PostgreSQL use
+            # the index whatever the database's collation (other databases ignore it).
+            models.Index(fields=["phone"], name="customer_phone_prefix", opclasses=[PATTERN_OPS]),
+            models.Index(
+                fields=["id_number"], name="customer_id_number_prefix", opclasses=[PATTERN_OPS]
+            ),
+            models.Index(
+                fields=["credit_code"], name="customer_credit_code_prefix", opclasses=[PATTERN_OPS]
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

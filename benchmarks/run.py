@@ -2,7 +2,8 @@
 
 Run inside scripts/with-postgres.sh (the Makefile does): it migrates the throwaway
 PostgreSQL, generates the county (`seed_demo --scale $BENCH_SCALE`, default county),
-then runs every benchmark module and prints one row per measurement: ours vs. the
+then runs every benchmark module (or those BENCH_ONLY names, comma-separated:
+lists, classification, statements, import, load) and prints one row per measurement: ours vs. the
 floor, medians over repeated runs. Nothing here is a test; nothing asserts a time.
 """
 
@@ -61,8 +62,14 @@ def main():
     scale = os.environ.get("BENCH_SCALE", "county")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", scale=scale, verbosity=0)
+    only = [n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()]
+    unknown = [n for n in only if f"bench_{n}" not in MODULES]
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: no module {', '.join(unknown)} (modules: {MODULES})")
     rows = []
     for name in MODULES:
+        if only and name.removeprefix("bench_") not in only:
+            continue
         try:
             module = importlib.import_module(f"benchmarks.{name}")
         except ModuleNotFoundError as missing:
