@@ -38,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = os.environ.get("BENCH_PASSWORD", "demo12345")  # seed_demo's default
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
+WARM_UP_SECONDS = 5
 THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "1"))
 WORKERS = "3"  # docs/deployment.md
 CUSTOMER_LINK = re.compile(r'href="/customers/(\d+)/"')
@@ -153,15 +154,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _wait_up(base, process, timeout=30):
+def _wait_up(base, process, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}")
         try:
-            urllib.request.urlopen(base + "/login/", timeout=2).read()
+            urllib.request.urlopen(base + "/login/", timeout=10).read()
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.3)
     raise RuntimeError("gunicorn did not answer in time")
 
@@ -206,7 +207,7 @@ def _user_loop(client, stop, counter, lock, latencies, errors, think, rng):
                 errors[1] = errors[1] or repr(error)[:120]
 
 
-def _load(base, usernames, users, think):
+def _load(base, usernames, users, think, seconds=LOAD_SECONDS):
     clients = []
     for n in range(users):
         client = Client(base)
@@ -224,7 +225,7 @@ def _load(base, usernames, users, think):
     start = time.perf_counter()
     for t in threads:
         t.start()
-    stop.wait(LOAD_SECONDS)
+    stop.wait(seconds)
     stop.set()
     for t in threads:
         t.join()
@@ -275,6 +276,9 @@ def run(*, Row, median_of):
     )
     try:
         _wait_up(base, process)
+        # Warm-up, not measured: every worker loads its templates and connects first,
+        # as a server that has been up for a while has.
+        _load(base, usernames, 8, 0, seconds=WARM_UP_SECONDS)
         for think, label in ((THINK_SECONDS, "managers"), (0, "closed loop")):
             for users in (8, 32):
                 r = _load(base, usernames, users, think)
