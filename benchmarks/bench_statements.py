@@ -97,9 +97,8 @@ def _dump(shape) -> bytes:
 
 def run(*, Row, median_of):
     from assessment.exports import month_workbook
-    from assessment.statements import month_statements
-
     from assessment.models import FieldDay, LedgerEntry
+    from assessment.statements import month_statements
 
     rows = []
     try:
