@@ -4,6 +4,7 @@ Run inside scripts/with-postgres.sh (the Makefile does): it migrates the throwaw
 PostgreSQL, generates the county (`seed_demo --scale $BENCH_SCALE`, default county),
 then runs every benchmark module and prints one row per measurement: ours vs. the
 floor, medians over repeated runs. Nothing here is a test; nothing asserts a time.
+BENCH_ONLY=classification,lists (module names without the bench_ prefix) runs only those.
 """
 
 import importlib
@@ -53,6 +54,11 @@ def print_table(rows):
 
 
 def main():
+    only = os.environ.get("BENCH_ONLY", "")
+    selected = [f"bench_{n.strip()}" for n in only.split(",") if n.strip()] or MODULES
+    unknown = sorted(set(selected) - set(MODULES))
+    if unknown:
+        sys.exit(f"BENCH_ONLY: unknown module(s) {', '.join(unknown)}; known: {', '.join(MODULES)}")
     import django
 
     django.setup()
@@ -62,7 +68,7 @@ def main():
     call_command("migrate", verbosity=0)
     call_command("seed_demo", scale=scale, verbosity=0)
     rows = []
-    for name in MODULES:
+    for name in selected:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
         except ModuleNotFoundError as missing:
