@@ -172,8 +172,12 @@ class Classification(models.Model):
         RULES = "rules", _("Rules")
         OVERRIDE = "override", _("Branch head's decision")
 
-    week = models.ForeignKey(Week, models.CASCADE, related_name="rows")
-    customer = models.ForeignKey(Customer, models.CASCADE, related_name="classifications")
+    # No index of their own: the unique (week, customer) and the index (customer, week)
+    # lead with them, and every index costs the weekly run's INSERT of the whole branch.
+    week = models.ForeignKey(Week, models.CASCADE, related_name="rows", db_index=False)
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="classifications", db_index=False
+    )
     rank = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
     rule_tier = models.CharField(_("tier by the rules"), max_length=20, choices=TIER_CHOICES)
     # The reasons as rules.Reason codes (space-separated, in order) and the figures they

@@ -95,8 +95,9 @@ def classify_sql(vendor: str) -> str:
     with a balance (largest deposits + loans first, ties to the earlier archive date,
     then the earlier record), the rules as one CASE in precedence order, the reasons as
     the codes rules.classify gives, the band by rank, an active override standing over
-    the rules' tier, and the tier of the branch's last confirmed week.
-    Parameters: classify_params().
+    the rules' tier, and the tier of the branch's last confirmed week. Rows go in by
+    customer, so the (week, customer) index and the foreign key checks on customers
+    proceed in order. Parameters: classify_params().
     """
     T, B, lit = rules.Tier, rules.Band, _literal
     stable = ", ".join(lit(v) for v in sorted(rules.STABLE_INCOME))
@@ -163,6 +164,7 @@ def classify_sql(vendor: str) -> str:
                     AND w.status = {lit(Week.Status.CONFIRMED)}
                 ORDER BY w.week_start DESC LIMIT 1
             )
+        ORDER BY r.id
     """
 
 
