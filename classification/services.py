@@ -34,7 +34,10 @@ def branch_customers(branch):
 
 
 def branch_facts(branch) -> list[rules.Facts]:
-    """Everything the rules need about a branch's customers, in one query."""
+    """Everything the rules need about a branch's customers, in one query.
+
+    The input of rules.classify_branch, the reference classify_sql is tested against.
+    """
     rows = branch_customers(branch).values_list(
         "pk", "deposit_balance", "loan_balance", "archived_on", "has_deposit_account", "main_income"
     )
