@@ -4,8 +4,11 @@ Ours: services.run_week for every branch, each repetition on a new week (success
 Mondays after the last week in the database), so every run ranks, tiers and writes
 for real. Floor: one hand-written statement that ranks every branch's customers by
 deposits + loans and derives the tier with CASE into a TEMP table (dropped after).
-The floor writes only id, branch, rank and tier; ours also writes reasons, band,
-source and the previous tier. The weeks made here are deleted afterwards.
+The floor writes only id, branch, rank and tier, into a TEMP table (no WAL, no
+index, no constraint); ours also writes reason codes, band, source and the previous
+tier into the real table: its primary key, the unique (week, customer), the index
+(customer, week) and two foreign keys checked at commit. The weeks made here are
+deleted afterwards.
 """
 
 import datetime

@@ -2,9 +2,9 @@
 
 Run inside scripts/with-postgres.sh (the Makefile does): it migrates the throwaway
 PostgreSQL, generates the county (`seed_demo --scale $BENCH_SCALE`, default county),
-then runs every benchmark module (or those BENCH_ONLY names, comma-separated:
-lists, classification, statements, import, load) and prints one row per measurement: ours vs. the
+then runs every benchmark module and prints one row per measurement: ours vs. the
 floor, medians over repeated runs. Nothing here is a test; nothing asserts a time.
+BENCH_ONLY=classification,lists (module names without the bench_ prefix) runs only those.
 """
 
 import importlib
@@ -54,6 +54,11 @@ def print_table(rows):
 
 
 def main():
+    only = os.environ.get("BENCH_ONLY", "")
+    selected = [f"bench_{n.strip()}" for n in only.split(",") if n.strip()] or MODULES
+    unknown = sorted(set(selected) - set(MODULES))
+    if unknown:
+        sys.exit(f"BENCH_ONLY: unknown module(s) {', '.join(unknown)}; known: {', '.join(MODULES)}")
     import django
 
     django.setup()
@@ -62,14 +67,8 @@ def main():
     scale = os.environ.get("BENCH_SCALE", "county")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", scale=scale, verbosity=0)
-    only = [n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()]
-    unknown = [n for n in only if f"bench_{n}" not in MODULES]
-    if unknown:
-        raise SystemExit(f"BENCH_ONLY: no module {', '.join(unknown)} (modules: {MODULES})")
     rows = []
-    for name in MODULES:
-        if only and name.removeprefix("bench_") not in only:
-            continue
+    for name in selected:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
         except ModuleNotFoundError as missing:

@@ -9,9 +9,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from archives.models import Branch, Customer, Role
+from archives.models import Branch, Customer, MainIncome, Role
 
-from .rules import BAND_LABELS, TIER_LABELS, Band, Cadence, Thresholds, Tier  # noqa: F401 (re-exported)
+from .rules import (  # noqa: F401 (re-exported)
+    BAND_LABELS,
+    TIER_LABELS,
+    Band,
+    Cadence,
+    Reason,
+    Thresholds,
+    Tier,
+    reasons_from_codes,
+)
 
 TIER_CHOICES = [(t.value, label) for t, label in TIER_LABELS.items()]
 BAND_CHOICES = [(b.value, label) for b, label in BAND_LABELS.items()]
@@ -163,11 +172,23 @@ class Classification(models.Model):
         RULES = "rules", _("Rules")
         OVERRIDE = "override", _("Branch head's decision")
 
-    week = models.ForeignKey(Week, models.CASCADE, related_name="rows")
-    customer = models.ForeignKey(Customer, models.CASCADE, related_name="classifications")
+    # No index of their own: the unique (week, customer) and the index (customer, week)
+    # lead with them, and every index costs the weekly run's INSERT of the whole branch.
+    week = models.ForeignKey(Week, models.CASCADE, related_name="rows", db_index=False)
+    customer = models.ForeignKey(
+        Customer, models.CASCADE, related_name="classifications", db_index=False
+    )
     rank = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
     rule_tier = models.CharField(_("tier by the rules"), max_length=20, choices=TIER_CHOICES)
-    rule_reasons = models.JSONField(_("reasons"), default=list)
+    # The reasons as rules.Reason codes (space-separated, in order) and the figures they
+    # quote as they were at the run; rendered in the reader's language by `reasons`.
+    reason_codes = models.CharField(_("reasons"), max_length=100, blank=True)
+    key_limit = models.PositiveSmallIntegerField(
+        _("key follow-up: top N of the branch"), null=True, blank=True
+    )
+    income = models.CharField(
+        _("main income source"), max_length=16, choices=MainIncome.choices, blank=True
+    )
     tier = models.CharField(_("tier"), max_length=20, choices=TIER_CHOICES)
     source = models.CharField(
         _("decided by"), max_length=10, choices=Source.choices, default=Source.RULES
@@ -194,6 +215,16 @@ class Classification(models.Model):
     @property
     def changed(self):
         return self.previous_tier != self.tier
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The reasons the rules gave, in the active language."""
+        return reasons_from_codes(
+            self.reason_codes.split(),
+            rank=self.rank,
+            limit=self.key_limit,
+            income=self.get_income_display(),
+        )
 
 
 class Override(models.Model):

@@ -109,6 +109,24 @@ REASON_TEXTS = {
 }
 
 
+# The figures each reason quotes, in the order the rules give them. A stored
+# classification keeps the reason codes and these figures, not a rendered text, so
+# the reasons read the same in any language and the weekly run writes them in SQL.
+REASON_FIGURES = {
+    "rank": ("rank", "limit"),
+    "ranked_outside": ("rank", "limit"),
+    "stable_income": ("income",),
+}
+
+
+def reasons_from_codes(codes: Iterable[str], **figures: object) -> tuple[Reason, ...]:
+    """The reasons again, from their codes and the figures they quote (rank, limit, income)."""
+    return tuple(
+        Reason(code, tuple((name, figures[name]) for name in REASON_FIGURES.get(code, ())))
+        for code in codes
+    )
+
+
 @dataclass(frozen=True)
 class Result:
     customer_id: int

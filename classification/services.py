@@ -1,12 +1,13 @@
 """Writes of the weekly classification: run, propose, override, confirm. Each one transaction."""
 
 import datetime
+import re
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from archives.models import Customer, MainIncome, Role, User, Village
+from archives.models import Customer, Role, Township, User, Village
 
 from . import rules
 from .models import (
@@ -33,7 +34,10 @@ def branch_customers(branch):
 
 
 def branch_facts(branch) -> list[rules.Facts]:
-    """Everything the rules need about a branch's customers, in one query."""
+    """Everything the rules need about a branch's customers, in one query.
+
+    The input of rules.classify_branch, the reference classify_sql is tested against.
+    """
     rows = branch_customers(branch).values_list(
         "pk", "deposit_balance", "loan_balance", "archived_on", "has_deposit_account", "main_income"
     )
@@ -54,8 +58,10 @@ def branch_facts(branch) -> list[rules.Facts]:
 def run_week(*, branch, today: datetime.date, now: datetime.datetime) -> Week:
     """The automatic run (客户初分): rank and classify a branch for the week of `today`.
 
-    A fixed number of queries whatever the branch's size. Active overrides stand
-    over the rules' tier; a confirmed week is never run again.
+    A fixed number of queries whatever the branch's size: the ranking, the tiers, the
+    reasons, the overrides and last week's tiers are one INSERT ... SELECT (see
+    classify_sql; rules.classify_branch is its reference). Active overrides stand over
+    the rules' tier; a confirmed week is never run again.
     """
     start = week_start_of(today)
     rulebook = Rulebook.objects.in_force(today)
@@ -66,45 +72,114 @@ def run_week(*, branch, today: datetime.date, now: datetime.datetime) -> Week:
         raise WeekLocked(
             _("The week of %(date)s is confirmed and cannot change.") % {"date": start}
         )
-    thresholds = rulebook.thresholds
-    results = rules.classify_branch(
-        branch_facts(branch), thresholds=thresholds, income_labels=dict(MainIncome.choices)
-    )
-    overrides = dict(
-        Override.objects.filter(
-            customer__village__township__branch=branch, lifted_at__isnull=True
-        ).values_list("customer_id", "tier")
-    )
-    previous = dict(
-        Classification.objects.filter(
-            week=Week.objects.filter(
-                branch=branch, week_start__lt=start, status=Week.Status.CONFIRMED
-            )
-            .order_by("-week_start")
-            .values("pk")[:1]
-        ).values_list("customer_id", "tier")
-    )
     week.rows.all().delete()
-    Classification.objects.bulk_create(
-        Classification(
-            week=week,
-            customer_id=cid,
-            rank=result.rank,
-            rule_tier=result.tier,
-            rule_reasons=result.reason_texts,
-            tier=overrides.get(cid, result.tier),
-            source=Classification.Source.OVERRIDE
-            if cid in overrides
-            else Classification.Source.RULES,
-            band=rules.band_for(result.rank, thresholds),
-            previous_tier=previous.get(cid, ""),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            classify_sql(connection.vendor),
+            classify_params(week=week, thresholds=rulebook.thresholds),
         )
-        for cid, result in results.items()
-    )
     week.rulebook = rulebook if rulebook.pk else None
     week.run_at = now
     week.save(update_fields=["rulebook", "run_at"])
     return week
+
+
+def _literal(value: str) -> str:
+    """A constant of the rules (a tier, a band, a reason code) as an SQL string literal."""
+    if not re.fullmatch(r"[a-z_ ]*", value):
+        raise ValueError(f"not a rules constant: {value!r}")
+    return f"'{value}'"
+
+
+def classify_sql(vendor: str) -> str:
+    """One INSERT ... SELECT that classifies a branch's customers into a week's rows.
+
+    The decisions of rules.classify_branch, set-based: ROW_NUMBER over the customers
+    with a balance (largest deposits + loans first, ties to the earlier archive date,
+    then the earlier record), the rules as one CASE in precedence order, the reasons as
+    the codes rules.classify gives, the band by rank, an active override standing over
+    the rules' tier, and the tier of the branch's last confirmed week. Rows go in by
+    customer, so the (week, customer) index and the foreign key checks on customers
+    proceed in order. Parameters: classify_params().
+    """
+    T, B, lit = rules.Tier, rules.Band, _literal
+    stable = ", ".join(lit(v) for v in sorted(rules.STABLE_INCOME))
+    total = "c.deposit_balance + c.loan_balance"
+    # SQLite keeps decimals as binary floats: rank on whole fen, so that equal totals
+    # tie exactly as the Decimal sums of rules.rank_branch do.
+    rank_total = f"ROUND(({total}) * 100)" if vendor == "sqlite" else total
+    return f"""
+        INSERT INTO {Classification._meta.db_table} (
+            week_id, customer_id, rank, rule_tier, reason_codes, key_limit, income,
+            tier, source, band, previous_tier
+        )
+        SELECT
+            %(week)s AS week_id, r.id AS customer_id, r.rank, r.rule_tier,
+            CASE r.rule_tier
+                WHEN {lit(T.KEY_FOLLOW_UP)} THEN {lit("rank")}
+                WHEN {lit(T.PERIODIC_REVISIT)} THEN {lit("business stable_income")}
+                WHEN {lit(T.CULTIVATION)} THEN {lit("stable_income no_business")}
+                WHEN {lit(T.GENERAL_ATTENTION)} THEN {lit("subsidy_only")}
+                ELSE CASE WHEN r.rank IS NULL THEN {lit("unranked")}
+                          ELSE {lit("ranked_outside")} END
+                     || CASE WHEN r.has_business THEN {lit(" business")}
+                             ELSE {lit(" no_business")} END
+                     || {lit(" no_stable_income no_rule")}
+            END AS reason_codes,
+            %(key_limit)s AS key_limit, r.main_income AS income,
+            COALESCE(o.tier, r.rule_tier) AS tier,
+            CASE WHEN o.id IS NULL THEN {lit(Classification.Source.RULES)}
+                 ELSE {lit(Classification.Source.OVERRIDE)} END AS source,
+            CASE WHEN r.rank IS NULL OR r.rank > %(key_limit)s THEN {lit(B.ACCOUNT_MANAGER)}
+                 WHEN r.rank <= %(golden_max_rank)s THEN {lit(B.GOLDEN)}
+                 WHEN r.rank <= %(chief_max_rank)s THEN {lit(B.CHIEF)}
+                 ELSE {lit(B.BRANCH_HEAD)} END AS band,
+            COALESCE(p.tier, '') AS previous_tier
+        FROM (
+            SELECT ranked.*,
+                CASE
+                    WHEN rank <= %(key_limit)s THEN {lit(T.KEY_FOLLOW_UP)}
+                    WHEN has_business AND main_income IN ({stable})
+                        THEN {lit(T.PERIODIC_REVISIT)}
+                    WHEN main_income IN ({stable}) THEN {lit(T.CULTIVATION)}
+                    WHEN main_income = {lit(rules.SUBSIDY_ONLY)} THEN {lit(T.GENERAL_ATTENTION)}
+                    ELSE {lit(T.UNDECIDED)}
+                END AS rule_tier
+            FROM (
+                SELECT c.id, c.main_income,
+                    (c.has_deposit_account OR {total} > 0) AS has_business,
+                    CASE WHEN {total} > 0 THEN ROW_NUMBER() OVER (
+                        PARTITION BY {total} > 0
+                        ORDER BY {rank_total} DESC, c.archived_on, c.id
+                    ) END AS rank
+                FROM {Customer._meta.db_table} c
+                JOIN {Village._meta.db_table} v ON v.id = c.village_id
+                JOIN {Township._meta.db_table} t ON t.id = v.township_id
+                WHERE t.branch_id = %(branch)s
+            ) ranked
+        ) r
+        LEFT JOIN {Override._meta.db_table} o
+            ON o.customer_id = r.id AND o.lifted_at IS NULL
+        LEFT JOIN {Classification._meta.db_table} p
+            ON p.customer_id = r.id AND p.week_id = (
+                SELECT w.id FROM {Week._meta.db_table} w
+                WHERE w.branch_id = %(branch)s AND w.week_start < %(week_start)s
+                    AND w.status = {lit(Week.Status.CONFIRMED)}
+                ORDER BY w.week_start DESC LIMIT 1
+            )
+        ORDER BY r.id
+    """
+
+
+def classify_params(*, week, thresholds: rules.Thresholds) -> dict:
+    return {
+        "week": week.pk,
+        "branch": week.branch_id,
+        "week_start": connection.ops.adapt_datefield_value(week.week_start),
+        "key_limit": thresholds.key_limit,
+        "golden_max_rank": thresholds.golden_max_rank,
+        "chief_max_rank": thresholds.chief_max_rank,
+    }
 
 
 @transaction.atomic
