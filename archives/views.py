@@ -12,6 +12,7 @@ from . import services
 from .forms import CustomerForm, FamilyFormSet
 from .identity import age_on, region_of
 from .models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
+from .pagination import CappedPaginator
 from .survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
 
 PAGE_SIZE = 50
@@ -67,7 +68,7 @@ def customer_list(request):
     customers = _filtered(
         Customer.objects.visible_to(request.user).select_related("village", "group"), request.GET
     )
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "archives/customer_list.html",

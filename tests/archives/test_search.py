@@ -62,3 +62,23 @@ def test_id_number_prefix_with_a_final_x(world, customers):
     client = login(world.manager_a)
     assert listed(client, "42112219900101001x") == {"赵六"}
     assert listed(client, "4211221990") >= {"赵六"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "heading", "rows", "narrow_down"),
+    [
+        (0, "3", 3, False),  # below the cap: the exact count
+        (1, "4", 4, False),  # at the cap: still exact
+        (2, "超过 4 户", 4, True),  # above: "more than", the first 4 only, and a hint
+    ],
+)
+def test_the_total_is_counted_up_to_a_cap(world, monkeypatch, extra, heading, rows, narrow_down):
+    monkeypatch.setattr("archives.pagination.COUNT_CAP", 4)
+    for n in range(extra):
+        make_customer(world.village_a, name=f"王{n}")
+    client = login(world.head_office)
+    response = client.get("/customers/")
+    html = response.content.decode()
+    assert f'<small class="muted">{heading}</small>' in html
+    assert len(response.context["page"].object_list) == rows
+    assert ("请搜索或选择客户类型缩小范围" in html) is narrow_down

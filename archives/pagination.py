@@ -1,0 +1,30 @@
+"""Pagination for lists that can hold the whole bank: the total is counted up to a cap."""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows, so a page of 170,000 customers does not count them all.
+
+    Exact below the cap. Above it the list says "more than 10,000", pages stop at the
+    cap and the page asks to search or filter; nobody pages through 200 pages of 50.
+    """
+
+    def __init__(self, object_list, per_page, cap=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap or COUNT_CAP
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
