@@ -4,6 +4,8 @@ Run inside scripts/with-postgres.sh (the Makefile does): it migrates the throwaw
 PostgreSQL, generates the county (`seed_demo --scale $BENCH_SCALE`, default county),
 then runs every benchmark module and prints one row per measurement: ours vs. the
 floor, medians over repeated runs. Nothing here is a test; nothing asserts a time.
+
+BENCH_ONLY=import,lists runs only the modules whose names contain one of those words.
 """
 
 import importlib
@@ -61,8 +63,10 @@ def main():
     scale = os.environ.get("BENCH_SCALE", "county")
     call_command("migrate", verbosity=0)
     call_command("seed_demo", scale=scale, verbosity=0)
+    only = [w.strip() for w in os.environ.get("BENCH_ONLY", "").split(",") if w.strip()]
+    modules = [m for m in MODULES if not only or any(w in m for w in only)]
     rows = []
-    for name in MODULES:
+    for name in modules:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
         except ModuleNotFoundError as missing:
