@@ -275,7 +275,8 @@ class _Importer(RowChecker):
         data, group = self.form_data(row, cells, customer_type, village, instance)
         form = self.form(customer_type)
         form.holders = existing
-        row.add_form_errors(form.check(data, instance=instance, village=village))
+        form.check(data, instance=instance, village=village)
+        row.add_form_errors(form)
         archived_on = row.convert(sheets.COLUMN["archived_on"], cells.get("archived_on"))
         if row.problems:
             return
@@ -375,7 +376,7 @@ class _Importer(RowChecker):
                     if not files.blank(cells.get(name)):
                         _put(data, name, row.convert(sheets.MEMBER_COLUMN[name], cells[name]))
                 errors = form.check(data, instance=FamilyMember())
-                row.add_form_errors(errors)
+                row.add_form_errors(form)
                 number = form.cleaned_data.get("id_number") if not errors else ""
                 if key and number:
                     first = self.seen.setdefault(("member", key, number), n)
@@ -467,7 +468,7 @@ class _Importer(RowChecker):
         fields = sorted(FIELD_NAMES[a] for a in self.update_fields)
         for batch in batched(self.updates, self.chunk):
             objs = [_thaw(Customer, v) for v in batch]
-            _update_rows(Customer, objs, fields, updated_at=self.now)
+            _update_customers(objs, fields, now=self.now)
             Customer.history.bulk_history_create(objs, update=True, **history)
         for batch in batched(self.member_creates, self.chunk):
             objs = []
@@ -491,20 +492,20 @@ class _Importer(RowChecker):
             collector.delete()
 
 
-def _update_rows(model, objs, fields, *, updated_at):
-    """bulk_update of `fields`, and `updated_at` set on every row, in one statement.
+def _update_customers(objs, fields, *, now):
+    """Write `fields` of every customer and set its updated_at to `now`, in one statement.
 
     On PostgreSQL it is one UPDATE … FROM (VALUES …): Django's bulk_update writes a CASE
-    with a WHEN per row and field, whose building cost more than the import's checks.
+    with a WHEN per row and field, and building those cost more than checking the rows.
     """
     if connection.vendor != "postgresql":
         for obj in objs:
-            obj.updated_at = updated_at
-        return model.objects.bulk_update(objs, [*fields, "updated_at"])
-    qn, meta = connection.ops.quote_name, model._meta
+            obj.updated_at = now
+        return Customer.objects.bulk_update(objs, [*fields, "updated_at"])
+    qn, meta = connection.ops.quote_name, Customer._meta
     pk, columns = meta.pk, [meta.get_field(name) for name in fields]
     row = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in (pk, *columns))
-    params = [meta.get_field("updated_at").get_db_prep_save(updated_at, connection)]
+    params = [meta.get_field("updated_at").get_db_prep_save(now, connection)]
     for obj in objs:
         params.append(obj.pk)
         params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
@@ -537,8 +538,8 @@ class Row:
         self.problems.append((self.headers.get(name, ""), message))
         self.columns.add(name)
 
-    def add_form_errors(self, errors):
-        for name, messages in errors.items():
+    def add_form_errors(self, form):
+        for name, messages in form.errors.items():
             if name in self.columns:  # already explained by the cell's conversion
                 continue
             for message in messages:
