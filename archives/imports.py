@@ -20,6 +20,7 @@ from decimal import Decimal
 from itertools import batched
 
 from django import forms
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.deletion import Collector
@@ -459,17 +460,13 @@ class _Importer(RowChecker):
         }
         new_households = {}
         for batch in batched(self.creates, self.chunk):
-            objs = bulk_create_with_history(
-                [_thaw(Customer, v) for v in batch], Customer, **history
-            )
+            objs = _create_customers([_thaw(Customer, v) for v in batch], history)
             new_households.update(
                 (c.id_number, c.pk) for c in objs if c.customer_type in HAS_FAMILY
             )
         fields = sorted(FIELD_NAMES[a] for a in self.update_fields)
         for batch in batched(self.updates, self.chunk):
-            objs = [_thaw(Customer, v) for v in batch]
-            _update_customers(objs, fields, now=self.now)
-            Customer.history.bulk_history_create(objs, update=True, **history)
+            _update_customers([_thaw(Customer, v) for v in batch], fields, self.now, history)
         for batch in batched(self.member_creates, self.chunk):
             objs = []
             for key, values in batch:
@@ -492,16 +489,28 @@ class _Importer(RowChecker):
             collector.delete()
 
 
-def _update_customers(objs, fields, *, now):
-    """Write `fields` of every customer and set its updated_at to `now`, in one statement.
+# On PostgreSQL the customers' writes below are SQL the database runs for a whole
+# batch: Django's bulk_update writes a CASE with a WHEN per row and field, and
+# simple_history's bulk_history_create binds ~50 values per row; at 1,000 rows a
+# batch, building those statements cost more than checking the rows. Other
+# databases (SQLite in the tests) take the library calls.
 
-    On PostgreSQL it is one UPDATE … FROM (VALUES …): Django's bulk_update writes a CASE
-    with a WHEN per row and field, and building those cost more than checking the rows.
-    """
+
+def _create_customers(objs, history):
+    if connection.vendor != "postgresql":
+        return bulk_create_with_history(objs, Customer, **history)
+    objs = Customer.objects.bulk_create(objs)
+    _copy_history([obj.pk for obj in objs], "+", **history)
+    return objs
+
+
+def _update_customers(objs, fields, now, history):
+    """Write `fields` of every customer, set its updated_at to `now` and record the change."""
     if connection.vendor != "postgresql":
         for obj in objs:
             obj.updated_at = now
-        return Customer.objects.bulk_update(objs, [*fields, "updated_at"])
+        bulk_update_with_history(objs, Customer, [*fields, "updated_at"], **history)
+        return
     qn, meta = connection.ops.quote_name, Customer._meta
     pk, columns = meta.pk, [meta.get_field(name) for name in fields]
     row = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in (pk, *columns))
@@ -518,6 +527,42 @@ def _update_customers(objs, fields, *, now):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+    _copy_history([obj.pk for obj in objs], "~", **history)
+
+
+def _copy_history(pks, history_type, *, default_user, default_date, default_change_reason):
+    """The history records bulk_history_create would write, copied from the rows just written.
+
+    Every tracked column, and who, when, why and how (+ or ~), in one INSERT … SELECT.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    record, qn = Customer.history.model, connection.ops.quote_name
+    tracked = {f.attname: f.column for f in record.tracked_fields}
+    given = {
+        "history_date": default_date,
+        "history_user_id": default_user.pk if default_user else None,
+        "history_change_reason": default_change_reason,
+        "history_type": history_type,
+    }
+    columns, values, params = [], [], []
+    for f in record._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        if f.attname in tracked:
+            values.append(f"t.{qn(tracked[f.attname])}")
+        else:  # a column this copy does not know is a KeyError: fail, never guess
+            values.append("%s")
+            params.append(f.get_db_prep_save(given[f.attname], connection))
+    pk = qn(Customer._meta.pk.column)
+    sql = (
+        f"INSERT INTO {qn(record._meta.db_table)} ({', '.join(columns)})"
+        f" SELECT {', '.join(values)} FROM {qn(Customer._meta.db_table)} AS t"
+        f" WHERE t.{pk} IN ({', '.join(['%s'] * len(pks))}) ORDER BY t.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *pks])
 
 
 @dataclass(slots=True)

@@ -176,3 +176,18 @@ def test_a_reimport_writes_each_kind_of_value_and_records_it(world, column, cell
     assert customer.updated_at > before
     other.refresh_from_db()  # written by the same statement, with its own values
     assert other.household_income == Decimal("60000")
+
+
+@pytest.mark.parametrize(("name", "history_type"), [("新户", "+"), ("王大山", "~")])
+def test_the_history_record_of_an_imported_customer_holds_every_value_and_who(
+    world, name, history_type
+):
+    existing = {"id_number": world.customer_a.id_number} if name == "王大山" else {}
+    data = xlsx([row(world.village_a, name=name, group="一组", **existing)])
+    assert run(data, user=world.head_office).written
+    customer = Customer.objects.get(name=name)
+    record = customer.history.latest()
+    tracked = [f.attname for f in Customer.history.model.tracked_fields]
+    assert [getattr(record, a) for a in tracked] == [getattr(customer, a) for a in tracked]
+    assert (record.history_type, record.history_user) == (history_type, world.head_office)
+    assert record.history_change_reason == "从 档案.xlsx 导入"
