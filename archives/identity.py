@@ -4,6 +4,7 @@ Pure functions: the caller passes today's date; nothing here reads the clock.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -74,7 +75,12 @@ def parse_resident_id(value: str, *, today: datetime.date) -> ResidentId:
 
 def region_of(number: str) -> str:
     """The region the county code names, for information; empty when unknown."""
-    results = numdb.get("cn/loc").info(number[:6])
+    return _region(number[:6])
+
+
+@functools.lru_cache(maxsize=8192)  # an import's rows share a few hundred county codes
+def _region(code: str) -> str:
+    results = numdb.get("cn/loc").info(code)
     info = {k: v for _part, props in results for k, v in props.items()}
     parts = [info.get("province", ""), info.get("prefecture", ""), info.get("county", "")]
     # stdnum marks historical names as "[1980-1995]Name,Name2"; keep the readable names.

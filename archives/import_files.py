@@ -7,6 +7,7 @@ keeps to 15 digits) is refused in one place.
 
 import csv
 import datetime
+import functools
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -139,7 +140,12 @@ def identifier(value) -> str:
 
 def compact(value) -> str:
     """An identifier as the form will store it, for matching (the form checks it properly)."""
-    return ric.compact(text(value)) if not blank(value) else ""
+    return _compact(text(value)) if not blank(value) else ""
+
+
+@functools.lru_cache(maxsize=4096)  # a row's identifiers are compacted three or four times
+def _compact(text: str) -> str:
+    return ric.compact(text)
 
 
 def boolean(value) -> bool:

@@ -1,10 +1,12 @@
 """Import of village archives from XLSX or CSV: each row checked by the survey forms, all or nothing.
 
 The file's layout is archives/sheets.py (docs/import-template.md for people).
-Every customer row is bound to the same CustomerForm the pages use, every family
-row to FamilyMemberForm. The import runs in two passes so progress can be shown
-while it runs: first every row is checked (nothing written, existing customers
-fetched one query per chunk) and what would change is kept as compact tuples;
+Every customer row is checked by the same CustomerForm the pages use, every family
+row by FamilyMemberForm: one form per customer type, bound to each row in turn
+(forms.RowByRow). The import runs in two passes so progress can be shown while it
+runs: first every row is checked (nothing written; the customers a chunk of rows
+names, and those holding its ID numbers and credit codes, fetched in one query per
+chunk, so no query runs per row) and what would change is kept as compact tuples;
 then, only if no row has a problem and it is not a dry run, everything is written
 in one transaction with bulk inserts and updates that keep the change history.
 """
@@ -17,15 +19,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import batched
 
-from django.db import transaction
+from django import forms
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from stdnum.cn import uscc
 
 from . import import_files as files
 from . import sheets
-from .forms import CustomerForm, FamilyMemberForm
+from .forms import CustomerRowForm, FamilyMemberRowForm
 from .models import Customer, CustomerType, FamilyMember, Village, VillageGroup
 from .survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
 
@@ -178,9 +183,11 @@ class _Importer(RowChecker):
         self.user, self.today, self.now = user, today, now
         self.reason = reason  # the change reason kept with every history record
         self.villages = {v.code: v for v in Village.objects.all()}
-        self.groups = {
-            (g.village_id, sheets.normalize(g.name)): g.pk for g in VillageGroup.objects.all()
-        }
+        groups = VillageGroup.objects.values_list("village_id", "name", "pk")
+        self.groups = {(village, sheets.normalize(name)): pk for village, name, pk in groups}
+        self.group_villages = {pk: village for village, _name, pk in groups}
+        self.forms = {}  # customer type -> its CustomerRowForm, made on first use
+        self.plans = {}  # customer type -> what form_data reads for each of its fields
         self.choices = {cls: sheets.choice_lookup(cls) for cls in sheets.CHOICE_LABELS}
         self.seen = {}  # (field, identifier) -> row, for duplicates inside the file
         self.shared = {}  # most amounts of a county are 0: one Decimal object for all of them
@@ -204,17 +211,34 @@ class _Importer(RowChecker):
                 row.report()
 
     def existing(self, rows):
-        """The customers the chunk's identifiers name, in one query."""
+        """The customers holding the chunk's ID numbers and credit codes, in one query.
+
+        Gives {(field, number): customer} for every holder (what the forms' duplicate
+        checks read); the row's own customer is found by its type's key in it.
+        """
         ids = {files.compact(cells.get("id_number")) for _n, cells in rows} - {""}
-        codes = {files.compact(cells.get("credit_code")) for _n, cells in rows} - {""}
-        found = Customer.objects.filter(Q(id_number__in=ids) | Q(credit_code__in=codes))
-        by_key = {}
+        codes = set()
+        for _n, cells in rows:
+            value = cells.get("credit_code")
+            if not files.blank(value):  # as matched, and as the form will store it
+                codes |= {files.compact(value), uscc.compact(files.text(value))}
+        found = Customer.objects.filter(
+            Q(id_number__in=ids) | Q(credit_code__in=codes)
+        ).select_related("village")  # a duplicate's message names its village
+        holders = {}
         for customer in found:
-            is_person = customer.customer_type in NEEDS_ID_NUMBER
-            by_key["id_number", customer.id_number] = customer if is_person else None
-            if not is_person:
-                by_key["credit_code", customer.credit_code] = customer
-        return by_key
+            if customer.id_number:
+                holders["id_number", customer.id_number] = customer
+            if customer.credit_code:
+                holders["credit_code", customer.credit_code] = customer
+        return holders
+
+    def form(self, customer_type):
+        if customer_type not in self.forms:
+            self.forms[customer_type] = CustomerRowForm(
+                customer_type=customer_type, today=self.today
+            )
+        return self.forms[customer_type]
 
     def check_customer(self, row, cells, existing):
         customer_type = row.convert(sheets.COLUMN["customer_type"], cells.get("customer_type"))
@@ -243,21 +267,21 @@ class _Importer(RowChecker):
         if duplicate:  # the first row already claims this customer
             return
         instance = existing.get((key_field, key)) if key else None
+        if instance is not None and (instance.customer_type in NEEDS_ID_NUMBER) != (
+            key_field == "id_number"
+        ):
+            instance = None  # held by a customer of the other kind: the form refuses the number
         instance = instance or Customer()
         before = _values(instance) if instance.pk else None
-        data = self.form_data(row, cells, customer_type, village, instance)
-        form = CustomerForm(
-            data,
-            instance=instance,
-            village=village,
-            customer_type=customer_type,
-            today=self.today,
-            user=None,
-        )
+        data, group = self.form_data(row, cells, customer_type, village, instance)
+        form = self.form(customer_type)
+        form.holders = existing
+        form.check(data, instance=instance, village=village)
         row.add_form_errors(form)
         archived_on = row.convert(sheets.COLUMN["archived_on"], cells.get("archived_on"))
         if row.problems:
             return
+        instance.group_id = group
         if archived_on:
             instance.archived_on = archived_on
         if instance.pk is None:
@@ -292,24 +316,36 @@ class _Importer(RowChecker):
         return village
 
     def form_data(self, row, cells, customer_type, village, instance):
-        """The survey form's POST data for this row.
+        """The survey form's POST data for this row, and the row's group (its pk or None).
 
         A blank cell means the field's default; a column the file does not have
         leaves the customer's current value (the default for a new customer).
         """
-        wanted = set(fields_for(customer_type)) - {"customer_type"}
-        data = {}
-        for name in wanted:
-            model_field = Customer._meta.get_field(name)
+        if customer_type not in self.plans:
+            wanted = [n for n in fields_for(customer_type) if n != "customer_type"]
+            ignored = {"customer_type", "village", "archived_on"}
+            self.plans[customer_type] = (
+                [(n, sheets.COLUMN[n], Customer._meta.get_field(n)) for n in wanted],
+                sorted(self.present - set(wanted) - ignored),
+            )
+        plan, other_columns = self.plans[customer_type]
+        data, group = {}, None
+        for name, column, model_field in plan:
             if name in self.present and not files.blank(cells.get(name)):
-                value = row.convert(sheets.COLUMN[name], cells[name], village=village)
+                value = row.convert(column, cells[name], village=village)
             elif name in self.present:
                 value = model_field.get_default()
             else:
                 value = getattr(instance, model_field.attname)
-            _put(data, name, value)
-        ignored = {"customer_type", "village", "archived_on"}
-        for name in self.present - wanted - ignored:
+            if name == "group":
+                group = value
+            else:
+                _put(data, name, value)
+        if group is not None and self.group_villages.get(group) != village.pk:
+            # Kept from the customer on file, who is moving to another village.
+            message = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+            row.add("group", message)
+        for name in other_columns:
             if not files.empty_value(cells.get(name)):
                 type_label = sheets.label(CustomerType, customer_type)
                 row.add(
@@ -317,7 +353,7 @@ class _Importer(RowChecker):
                     _("This column does not apply to %(type)s; leave it blank.")
                     % {"type": type_label},
                 )
-        return data
+        return data, group
 
     # --- family members ------------------------------------------------------
 
@@ -325,6 +361,7 @@ class _Importer(RowChecker):
         mapped, headers = self.header(sheet, FamilyMember, sheets.MEMBER_COLUMNS)
         present = {c.name for c in mapped if c is not None}
         counts = defaultdict(int)
+        form = FamilyMemberRowForm(today=self.today)
         for rows in self.rows(sheet, mapped):
             for n, cells in rows:
                 row = Row(self, sheet.title, n, headers)
@@ -339,9 +376,9 @@ class _Importer(RowChecker):
                 for name in present - {"household"}:
                     if not files.blank(cells.get(name)):
                         _put(data, name, row.convert(sheets.MEMBER_COLUMN[name], cells[name]))
-                form = FamilyMemberForm(data, today=self.today)
+                errors = form.check(data, instance=FamilyMember())
                 row.add_form_errors(form)
-                number = form.cleaned_data.get("id_number") if form.is_valid() else ""
+                number = form.cleaned_data.get("id_number") if not errors else ""
                 if key and number:
                     first = self.seen.setdefault(("member", key, number), n)
                     if first != n:
@@ -423,18 +460,13 @@ class _Importer(RowChecker):
         }
         new_households = {}
         for batch in batched(self.creates, self.chunk):
-            objs = bulk_create_with_history(
-                [_thaw(Customer, v) for v in batch], Customer, **history
-            )
+            objs = _create_customers([_thaw(Customer, v) for v in batch], history)
             new_households.update(
                 (c.id_number, c.pk) for c in objs if c.customer_type in HAS_FAMILY
             )
-        fields = sorted({FIELD_NAMES[a] for a in self.update_fields} | {"updated_at"})
+        fields = sorted(FIELD_NAMES[a] for a in self.update_fields)
         for batch in batched(self.updates, self.chunk):
-            objs = [_thaw(Customer, v) for v in batch]
-            for obj in objs:
-                obj.updated_at = self.now
-            bulk_update_with_history(objs, Customer, fields, **history)
+            _update_customers([_thaw(Customer, v) for v in batch], fields, self.now, history)
         for batch in batched(self.member_creates, self.chunk):
             objs = []
             for key, values in batch:
@@ -455,6 +487,82 @@ class _Importer(RowChecker):
             collector = Collector(using="default", origin=objs)
             collector.collect(objs)
             collector.delete()
+
+
+# On PostgreSQL the customers' writes below are SQL the database runs for a whole
+# batch: Django's bulk_update writes a CASE with a WHEN per row and field, and
+# simple_history's bulk_history_create binds ~50 values per row; at 1,000 rows a
+# batch, building those statements cost more than checking the rows. Other
+# databases (SQLite in the tests) take the library calls.
+
+
+def _create_customers(objs, history):
+    if connection.vendor != "postgresql":
+        return bulk_create_with_history(objs, Customer, **history)
+    objs = Customer.objects.bulk_create(objs)
+    _copy_history([obj.pk for obj in objs], "+", **history)
+    return objs
+
+
+def _update_customers(objs, fields, now, history):
+    """Write `fields` of every customer, set its updated_at to `now` and record the change."""
+    if connection.vendor != "postgresql":
+        for obj in objs:
+            obj.updated_at = now
+        bulk_update_with_history(objs, Customer, [*fields, "updated_at"], **history)
+        return
+    qn, meta = connection.ops.quote_name, Customer._meta
+    pk, columns = meta.pk, [meta.get_field(name) for name in fields]
+    row = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in (pk, *columns))
+    params = [meta.get_field("updated_at").get_db_prep_save(now, connection)]
+    for obj in objs:
+        params.append(obj.pk)
+        params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
+    sets = "".join(f"{qn(f.column)} = v.{qn(f.column)}, " for f in columns)
+    names = ", ".join(qn(f.column) for f in (pk, *columns))
+    sql = (
+        f"UPDATE {qn(meta.db_table)} AS t SET {sets}{qn('updated_at')} = %s"
+        f" FROM (VALUES {', '.join([f'({row})'] * len(objs))}) AS v ({names})"
+        f" WHERE t.{qn(pk.column)} = v.{qn(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    _copy_history([obj.pk for obj in objs], "~", **history)
+
+
+def _copy_history(pks, history_type, *, default_user, default_date, default_change_reason):
+    """The history records bulk_history_create would write, copied from the rows just written.
+
+    Every tracked column, and who, when, why and how (+ or ~), in one INSERT … SELECT.
+    """
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    record, qn = Customer.history.model, connection.ops.quote_name
+    tracked = {f.attname: f.column for f in record.tracked_fields}
+    given = {
+        "history_date": default_date,
+        "history_user_id": default_user.pk if default_user else None,
+        "history_change_reason": default_change_reason,
+        "history_type": history_type,
+    }
+    columns, values, params = [], [], []
+    for f in record._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        if f.attname in tracked:
+            values.append(f"t.{qn(tracked[f.attname])}")
+        else:  # a column this copy does not know is a KeyError: fail, never guess
+            values.append("%s")
+            params.append(f.get_db_prep_save(given[f.attname], connection))
+    pk = qn(Customer._meta.pk.column)
+    sql = (
+        f"INSERT INTO {qn(record._meta.db_table)} ({', '.join(columns)})"
+        f" SELECT {', '.join(values)} FROM {qn(Customer._meta.db_table)} AS t"
+        f" WHERE t.{pk} IN ({', '.join(['%s'] * len(pks))}) ORDER BY t.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *pks])
 
 
 @dataclass(slots=True)
