@@ -222,9 +222,17 @@ class _Importer(RowChecker):
             value = cells.get("credit_code")
             if not files.blank(value):  # as matched, and as the form will store it
                 codes |= {files.compact(value), uscc.compact(files.text(value))}
-        found = Customer.objects.filter(
-            Q(id_number__in=ids) | Q(credit_code__in=codes)
-        ).select_related("village")  # a duplicate's message names its village
+        # Each arm repeats its unique index's condition (≠ ""): PostgreSQL proves that a
+        # 1,000-value IN list implies it only up to 100 values, and without the partial
+        # indexes every chunk read the whole table (a county: 170 scans of 170,000 rows).
+        found = (
+            Customer.objects.filter(
+                (Q(id_number__in=ids) & ~Q(id_number=""))
+                | (Q(credit_code__in=codes) & ~Q(credit_code=""))
+            )
+            .select_related("village")  # a duplicate's message names its village
+            .order_by()
+        )
         holders = {}
         for customer in found:
             if customer.id_number:
