@@ -19,7 +19,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Unordered: how many of the first cap + 1 rows exist does not depend on their
+        # order, and an ordered subquery would sort the whole bank to count it.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
