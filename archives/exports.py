@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 
 from . import sheets
 from .models import Customer, CustomerType, FamilyMember
@@ -131,9 +132,16 @@ def _cell(ws, value):
 
 
 def _text(ws, value: str):
-    """A text cell that stays text: never a formula, never read as a number."""
+    """A text cell that stays text: never a formula, never an error value.
+
+    openpyxl writes any other str as text, so a plain str is returned (a write-only
+    sheet then reuses one cell for it); only an error literal such as "#N/A" needs a
+    cell typed as text.
+    """
     if value.startswith(FORMULA_STARTS):
         value = "'" + value
+    if value not in ERROR_CODES:
+        return value
     cell = WriteOnlyCell(ws, value=value)
     cell.data_type = "s"
     return cell
