@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 from archives.models import Role, User, Village
 
 from .models import FieldDay, Finding, LedgerEntry, LedgerKind, Month, Photo
+from .models_fieldwork import month_bounds
 from .statements import close_month
 
 MONTHS = 12
@@ -141,7 +142,7 @@ def seed(*, rng: random.Random, reference: datetime.date, at) -> dict:
         _write_days(rng, days, pool, last, head_office, at, counts)
         _write_ledger(rng, people, month, at, counts)
         if not last:
-            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            _first, following = month_bounds(month)
             close_month(
                 month=month, user=head_office, now=at(following + datetime.timedelta(4), 17)
             )
@@ -251,7 +252,7 @@ def _near(rng, degrees):
 
 def _write_ledger(rng, people, month, at, counts):
     """What each account manager marketed in the month, as the core system's extract would say."""
-    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    _first, following = month_bounds(month)
     created = at(following + datetime.timedelta(days=1), 9)
     lines = []
     for person in people:
