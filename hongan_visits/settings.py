@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "django_tasks_db",
+    "jobs",
     "archives",
     "classification",
     "assessment",
@@ -133,6 +134,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND"), "QUEUES": ["default"]}}
+# A running job that reports no progress for this long is marked failed (jobs/services.py):
+# its worker was stopped or lost. Longest silent step today: a month's statements, seconds.
+JOB_HEARTBEAT_MINUTES = env.int("JOB_HEARTBEAT_MINUTES", default=10)
+if JOB_HEARTBEAT_MINUTES < 1:
+    raise ImproperlyConfigured("JOB_HEARTBEAT_MINUTES must be at least 1.")
 
 # Text messages to key customers (classification/senders.py). The default sender keeps
 # every message queued in the outbox; HttpGatewaySender posts them to the SMS gateway.

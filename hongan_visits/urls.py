@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("archives.urls")),
     path("classification/", include("classification.urls")),
     path("assessment/", include("assessment.urls")),
+    path("jobs/", include("jobs.urls")),
 ]

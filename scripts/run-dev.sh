@@ -10,7 +10,7 @@ py=.venv/bin/python
 addr=${1:-127.0.0.1:8000}
 
 # Its own session, so stopping it also stops the child its autoreloader runs.
-setsid "$py" manage.py db_worker &
+setsid "$py" manage.py job_worker &
 worker=$!
 
 stop_worker() {

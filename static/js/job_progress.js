@@ -1,5 +1,5 @@
-// Keeps an import job's progress current: while the job runs, fetch its status
-// fragment (the {% partialdef job-status %} of import_job.html) and swap it in.
+// Keeps a background job's progress current: while the job runs, fetch its status
+// fragment (the {% partialdef job-status %} of templates/jobs/job.html) and swap it in.
 (function () {
   "use strict";
   var INTERVAL = 1500;

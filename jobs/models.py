@@ -1,0 +1,112 @@
+"""The one record of background work: what runs, how far it got, and how it ended."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The jobs of the kinds a user may follow; any other job is out of scope (404)."""
+        from .registry import kinds_visible_to
+
+        return self.filter(kind__in=kinds_visible_to(user))
+
+    def stale(self, *, now: datetime.datetime, minutes: int):
+        """Running jobs whose worker has not been heard of for `minutes`."""
+        return self.filter(
+            status=Job.Status.RUNNING, heartbeat_at__lt=now - datetime.timedelta(minutes=minutes)
+        )
+
+
+class Job(models.Model):
+    """One piece of background work of a registered kind (jobs/registry.py).
+
+    The kind's runner reads its input (an uploaded file, parameters) and leaves a
+    summary in `result`, the rows it refused in `errors`, and possibly a file to
+    download. `heartbeat_at` moves with every progress report: a running job whose
+    heartbeat stops is reaped to failed (jobs/services.py), so none stays running.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    # What the job works on, as its page names it: a file name, a month.
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    input_file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)
+    # A job started from another one's result, e.g. the import that confirms a dry run.
+    started_from = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followers",
+        verbose_name=_("started from"),
+    )
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.TextField(_("why it stopped"), blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    result_file = models.FileField(_("result file"), upload_to="jobs/results/%Y/%m/", blank=True)
+    # [{"sheet", "row", "column", "message"}]: the first problems found in the input.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    problem_count = models.PositiveIntegerField(_("problems found"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [
+            models.Index(fields=["kind", "-created_at"], name="job_kind_recent"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind_label} {self.subject}".strip()
+
+    def get_absolute_url(self):
+        return reverse("jobs:job", args=[self.pk])
+
+    @property
+    def kind_label(self):
+        from .registry import label_of
+
+        return label_of(self.kind)
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, 100 * self.done // self.total)
