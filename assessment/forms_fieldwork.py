@@ -9,7 +9,7 @@ from archives.models import User, Village
 
 from . import evidence, fieldwork
 from .fieldwork import RULINGS, CheckedPhoto, limits_of
-from .models_fieldwork import FieldDay, Finding
+from .models.fieldwork import FieldDay, Finding
 
 MAX_PHOTOS = 20
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from archives import import_files as files
 from archives.models import Branch, User
 
-from .models_ledger import MONEY_KINDS, NEEDS_AVG_AMOUNT, PER_ITEM_KINDS, LedgerEntry, LedgerKind
+from .models.ledger import MONEY_KINDS, NEEDS_AVG_AMOUNT, PER_ITEM_KINDS, LedgerEntry, LedgerKind
 
 QUANTITY_FIELDS = ("amount", "count", "avg_tx_count", "avg_tx_amount")
 _MONTH = re.compile(

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from . import ledger, ledger_import
-from .models_ledger import PER_ITEM_KINDS, UNITS, LedgerKind
+from .models.ledger import PER_ITEM_KINDS, UNITS, LedgerKind
 
 BOLD = Font(bold=True)
 FILENAME = "营销台账导入模板.xlsx"

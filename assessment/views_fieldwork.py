@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import evidence, fieldwork
 from .forms_fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
-from .models_fieldwork import EvidenceSettings, FieldDay, Finding, Photo
+from .models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 
 REVIEW_PAGE_SIZE = 20
 

@@ -21,7 +21,7 @@ from archives.views import require_head_office
 from archives.views_io import ImportForm, _xlsx, upload_page
 
 from . import ledger, ledger_template
-from .models_ledger import LedgerEntry
+from .models.ledger import LedgerEntry
 
 PAGE_SIZE = 50
 

@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from archives.models import ImportJob
 from assessment import ledger, ledger_import, pricing
-from assessment.models_ledger import LedgerEntry, LedgerKind
+from assessment.models.ledger import LedgerEntry, LedgerKind
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
