@@ -15,7 +15,7 @@ from archives.models import Role
 from archives.views import require_head_office
 
 from . import exports, statement_tasks, statements
-from .forms_statements import AdjustmentForm, JudgementForm, RewardForm
+from .forms.statements import AdjustmentForm, JudgementForm, RewardForm
 from .models import (
     Adjustment,
     BranchJudgement,
