@@ -20,8 +20,8 @@ from archives.models import ImportJob
 from archives.views import require_head_office
 from archives.views_io import ImportForm, _xlsx, upload_page
 
-from . import ledger, ledger_template
-from .models.ledger import LedgerEntry
+from .. import ledger, ledger_template
+from ..models.ledger import LedgerEntry
 
 PAGE_SIZE = 50
 
