@@ -1,6 +1,6 @@
 """The marketing ledger's rules: months, closed months, the line form shared by page and import, writes.
 
-A line of the monthly extract (assessment/ledger_import.py) and a line head office
+A line of the monthly extract (assessment/imports.py) and a line head office
 enters by hand are checked by the same LedgerLineForm, so both follow one set of
 rules about which columns each kind of item takes.
 """

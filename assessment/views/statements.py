@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from archives.models import Role
 from archives.views import require_head_office
 
-from .. import exports, statement_tasks, statements
+from .. import exports, statements, tasks
 from ..forms.statements import AdjustmentForm, JudgementForm, RewardForm
 from ..models import (
     Adjustment,
@@ -142,9 +142,7 @@ def export_pdf(request, year, month):
 
 def _start(request, kind, first):
     try:
-        job = statement_tasks.start_job(
-            kind=kind, month=first, user=request.user, now=timezone.now()
-        )
+        job = tasks.start_job(kind=kind, month=first, user=request.user, now=timezone.now())
     except statements.MonthClosed as error:
         messages.error(request, str(error))
         return redirect("assessment:month", first.year, first.month)
