@@ -523,7 +523,7 @@ class ImportJob(models.Model):
 
     The kind says which import reads the file: the village archive, the balances of
     the core-banking extract (archives/balances.py) or the marketing ledger
-    (assessment/ledger_import.py); all share the job pages.
+    (assessment/imports.py); all share the job pages.
     """
 
     class Kind(models.TextChoices):

@@ -6,7 +6,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessment import ledger_import
+from assessment.imports import import_ledger
 
 from . import balances, imports
 from .models import ImportJob
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 IMPORTERS = {
     ImportJob.Kind.ARCHIVE: imports.import_archive,
     ImportJob.Kind.BALANCES: balances.import_balances,
-    ImportJob.Kind.LEDGER: ledger_import.import_ledger,
+    ImportJob.Kind.LEDGER: import_ledger,
 }
 # Importers that record on what they write which job wrote it.
 TAKES_JOB = {ImportJob.Kind.LEDGER}

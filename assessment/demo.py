@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from archives.models import Role, User, Village
 
 from .models import FieldDay, Finding, LedgerEntry, LedgerKind, Month, Photo
-from .models_fieldwork import month_bounds
+from .models.fieldwork import month_bounds
 from .statements import close_month
 
 MONTHS = 12

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import evidence
-from .models_fieldwork import EvidenceSettings, FieldDay, Finding, Photo
+from .models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 
 
 class MonthClosed(Exception):

@@ -1,6 +1,6 @@
 """The marketing ledger's rules: months, closed months, the line form shared by page and import, writes.
 
-A line of the monthly extract (assessment/ledger_import.py) and a line head office
+A line of the monthly extract (assessment/imports.py) and a line head office
 enters by hand are checked by the same LedgerLineForm, so both follow one set of
 rules about which columns each kind of item takes.
 """
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from archives import import_files as files
 from archives.models import Branch, User
 
-from .models_ledger import MONEY_KINDS, NEEDS_AVG_AMOUNT, PER_ITEM_KINDS, LedgerEntry, LedgerKind
+from .models.ledger import MONEY_KINDS, NEEDS_AVG_AMOUNT, PER_ITEM_KINDS, LedgerEntry, LedgerKind
 
 QUANTITY_FIELDS = ("amount", "count", "avg_tx_count", "avg_tx_amount")
 _MONTH = re.compile(

@@ -2,38 +2,34 @@
 
 from django.urls import path
 
-from . import views_fieldwork
+from .views import fieldwork, ledger, statements
 
 app_name = "assessment"
 
 # Field work (下乡): field days with photos, and head office's review.
 urlpatterns = [
-    path("field-days/", views_fieldwork.my_field_days, name="field_days"),
-    path("field-days/new/", views_fieldwork.log_field_day, name="field_day_log"),
-    path("field-days/<int:pk>/", views_fieldwork.field_day_detail, name="field_day"),
-    path("field-days/<int:pk>/review/", views_fieldwork.review_field_day, name="review_field_day"),
-    path("photos/<int:pk>/", views_fieldwork.photo, name="photo"),
-    path("findings/<int:pk>/rule/", views_fieldwork.rule_finding, name="rule_finding"),
-    path("review/", views_fieldwork.review, name="review"),
+    path("field-days/", fieldwork.my_field_days, name="field_days"),
+    path("field-days/new/", fieldwork.log_field_day, name="field_day_log"),
+    path("field-days/<int:pk>/", fieldwork.field_day_detail, name="field_day"),
+    path("field-days/<int:pk>/review/", fieldwork.review_field_day, name="review_field_day"),
+    path("photos/<int:pk>/", fieldwork.photo, name="photo"),
+    path("findings/<int:pk>/rule/", fieldwork.rule_finding, name="rule_finding"),
+    path("review/", fieldwork.review, name="review"),
 ]
 
 # Marketing ledger (营销台账): a month's ledger, lines by hand and the import (head office);
 # everyone's own lines. The import's job pages are the archive's.
-from . import views_ledger  # noqa: E402
-
 urlpatterns += [
-    path("ledger/", views_ledger.ledger_month, name="ledger"),
-    path("ledger/new/", views_ledger.ledger_add, name="ledger_add"),
-    path("ledger/<int:pk>/correct/", views_ledger.ledger_correct, name="ledger_correct"),
-    path("ledger/import/", views_ledger.ledger_import, name="ledger_import"),
-    path("ledger/template.xlsx", views_ledger.ledger_template_download, name="ledger_template"),
-    path("ledger/mine/", views_ledger.my_ledger, name="my_ledger"),
+    path("ledger/", ledger.ledger_month, name="ledger"),
+    path("ledger/new/", ledger.ledger_add, name="ledger_add"),
+    path("ledger/<int:pk>/correct/", ledger.ledger_correct, name="ledger_correct"),
+    path("ledger/import/", ledger.ledger_import, name="ledger_import"),
+    path("ledger/template.xlsx", ledger.ledger_template_download, name="ledger_template"),
+    path("ledger/mine/", ledger.my_ledger, name="my_ledger"),
 ]
 
 # Monthly statements: months and their close, head office's inputs and exports (head office);
 # a person's statement (themselves, their branch head, head office); everyone's own.
-from . import views_statements as statements  # noqa: E402
-
 urlpatterns += [
     path("months/", statements.month_list, name="months"),
     path("months/<int:year>/<int:month>/", statements.month_detail, name="month"),

@@ -55,7 +55,7 @@ def a_ledger_line(w):
 
     from django.utils import timezone
 
-    from assessment.models_ledger import LedgerEntry
+    from assessment.models.ledger import LedgerEntry
 
     return LedgerEntry.objects.create(
         person=w.manager_a,

@@ -17,16 +17,16 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from archives.models import ImportJob
-from assessment import ledger, ledger_import, pricing
-from assessment.models_ledger import LedgerEntry, LedgerKind
+from assessment import imports, ledger, pricing
+from assessment.models.ledger import LedgerEntry, LedgerKind
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 12, 5)
 NOVEMBER = datetime.date(2026, 11, 1)
-H = {c.name: c.header for c in ledger_import.COLUMNS}  # column name -> Chinese header
-SHEET = ledger_import.SHEET
+H = {c.name: c.header for c in imports.COLUMNS}  # column name -> Chinese header
+SHEET = imports.SHEET
 
 
 def line(staff_no, kind="定期存款", **cells):
@@ -50,7 +50,7 @@ def extract(rows, *, columns=None):
 
 
 def run(data, *, user=None, dry_run=False, filename="台账.xlsx", today=TODAY, chunk=None):
-    return ledger_import.import_ledger(
+    return imports.import_ledger(
         io.BytesIO(data),
         filename=filename,
         user=user,
@@ -281,7 +281,7 @@ def closed_november(staff, monkeypatch):
         month_model = apps.get_model("assessment", "Month")
     except LookupError:
         monkeypatch.setattr(ledger, "month_is_closed", lambda month: month == NOVEMBER)
-        monkeypatch.setattr(ledger_import, "month_is_closed", lambda month: month == NOVEMBER)
+        monkeypatch.setattr(imports, "month_is_closed", lambda month: month == NOVEMBER)
         return staff
     month_model.objects.create(
         month=NOVEMBER, status="closed", closed_by=staff.head_office, closed_at=timezone.now()
@@ -571,11 +571,11 @@ def test_the_template_documents_every_column_and_item_and_imports_as_it_is(staff
     response = login(staff.head_office).get(reverse("assessment:ledger_template"))
     workbook = load_workbook(io.BytesIO(response.content))
     header = [c.value for c in workbook[SHEET][1]]
-    assert header == [c.header for c in ledger_import.COLUMNS]
+    assert header == [c.header for c in imports.COLUMNS]
     notes = "\n".join(
         str(v) for row in workbook["说明"].iter_rows(values_only=True) for v in row if v
     )
-    for labels in ledger_import.KIND_LABELS.values():
+    for labels in imports.KIND_LABELS.values():
         assert labels[0] in notes
     result = run(response.content, dry_run=True)
     assert (result.ok, result.created) == (True, 0)
@@ -583,12 +583,12 @@ def test_the_template_documents_every_column_and_item_and_imports_as_it_is(staff
 
 def test_the_docs_describe_every_column_and_item():
     text = (Path(__file__).resolve().parents[2] / "docs" / "ledger-template.md").read_text()
-    for column in ledger_import.COLUMNS:
+    for column in imports.COLUMNS:
         assert f"| {column.header} |" in text
-    for labels in ledger_import.KIND_LABELS.values():
+    for labels in imports.KIND_LABELS.values():
         assert labels[0] in text
 
 
 def test_the_ledger_kinds_are_the_pricing_kinds():
     assert set(LedgerKind.values) == {k.value for k in pricing.Kind}
-    assert set(ledger_import.KIND_LABELS) == set(LedgerKind)
+    assert set(imports.KIND_LABELS) == set(LedgerKind)

@@ -2,7 +2,7 @@
 
 from archives.management.commands.import_archives import summary
 from archives.management.import_command import ImportCommand
-from assessment import ledger_import
+from assessment import imports
 
 
 class Command(ImportCommand):
@@ -15,7 +15,7 @@ class Command(ImportCommand):
     )
 
     def run_import(self, fileobj, **kwargs):
-        return ledger_import.import_ledger(fileobj, **kwargs)
+        return imports.import_ledger(fileobj, **kwargs)
 
     def summary(self, result):
         return summary(result)

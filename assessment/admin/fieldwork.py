@@ -6,7 +6,7 @@ assessment/fieldwork.py, which keeps a closed month closed.
 
 from django.contrib import admin
 
-from .models_fieldwork import EvidenceSettings
+from ..models.fieldwork import EvidenceSettings
 
 
 @admin.register(EvidenceSettings)

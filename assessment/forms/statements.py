@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from archives.models import Branch, User
 
-from .models import Month
-from .statements import STATEMENT_ROLES
+from ..models import Month
+from ..statements import STATEMENT_ROLES
 
 REASON_REQUIRED = {"required": _("Give the reason.")}
 

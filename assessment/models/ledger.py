@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from archives.models import NON_NEGATIVE, ZERO
 
-from . import pricing
+from .. import pricing
 
 __all__ = [
     "COUNTED_KINDS",

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models_statements import Month, RateVersion, StatementSnapshot, default_rates
+from ..models.statements import Month, RateVersion, StatementSnapshot, default_rates
 
 
 def last_closed_month():

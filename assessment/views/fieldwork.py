@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import evidence, fieldwork
-from .forms_fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
-from .models_fieldwork import EvidenceSettings, FieldDay, Finding, Photo
+from .. import evidence, fieldwork
+from ..forms.fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
+from ..models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 
 REVIEW_PAGE_SIZE = 20
 

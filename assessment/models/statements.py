@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archives.models import Branch, Role
 
-from . import pricing
+from .. import pricing
 
 __all__ = [
     "Adjustment",

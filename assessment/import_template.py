@@ -1,6 +1,6 @@
 """The downloadable ledger template (营销台账导入模板.xlsx): the header row and a 说明 sheet.
 
-Generated from assessment/ledger_import.py, so it always matches what the import
+Generated from assessment/imports.py, so it always matches what the import
 accepts. The 台账 sheet has no example rows (an example staff number would be
 unknown); the examples are on the 说明 sheet.
 """
@@ -12,13 +12,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from . import ledger, ledger_import
-from .models_ledger import PER_ITEM_KINDS, UNITS, LedgerKind
+from . import imports, ledger
+from .models.ledger import PER_ITEM_KINDS, UNITS, LedgerKind
 
 BOLD = Font(bold=True)
 FILENAME = "营销台账导入模板.xlsx"
 
-# Example rows for the 说明 sheet, in the column order of ledger_import.COLUMNS.
+# Example rows for the 说明 sheet, in the column order of imports.COLUMNS.
 EXAMPLES = (
     ("1001", "张三（示例）", "2026-11", "定期存款", "", "300000", "", "", ""),
     ("1001", "张三（示例）", "2026-11", "活期存款积数", "", "9000000", "", "", ""),
@@ -32,9 +32,9 @@ EXAMPLES = (
 def build_template() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = ledger_import.SHEET
-    sheet.append([c.header for c in ledger_import.COLUMNS])
-    for index, column in enumerate(ledger_import.COLUMNS, start=1):
+    sheet.title = imports.SHEET
+    sheet.append([c.header for c in imports.COLUMNS])
+    for index, column in enumerate(imports.COLUMNS, start=1):
         sheet.cell(1, index).font = BOLD
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(12, 2 * len(column.header) + 4)
@@ -48,16 +48,14 @@ def build_template() -> bytes:
         notes.append([rule])
     notes.append([])
     _heading(notes, [_("Column"), _("Required"), _("What to write")])
-    for column in ledger_import.COLUMNS:
+    for column in imports.COLUMNS:
         notes.append([column.header, _("yes") if column.required else "", accepted(column)])
     notes.append([])
     _heading(notes, [_("Item"), _("Unit"), _("Columns to fill")])
     for kind in LedgerKind:
-        notes.append(
-            ["、".join(ledger_import.KIND_LABELS[kind]), str(UNITS[kind]), columns_of(kind)]
-        )
+        notes.append(["、".join(imports.KIND_LABELS[kind]), str(UNITS[kind]), columns_of(kind)])
     notes.append([])
-    _heading(notes, [c.header for c in ledger_import.COLUMNS])
+    _heading(notes, [c.header for c in imports.COLUMNS])
     for example in EXAMPLES:
         notes.append(list(example))
     for letter, width in (("A", 28), ("B", 14), ("C", 80)):
@@ -121,7 +119,7 @@ def accepted(column):
 
 def columns_of(kind):
     """The columns a row of this item fills, by header."""
-    headers = {c.name: c.header for c in ledger_import.COLUMNS}
+    headers = {c.name: c.header for c in imports.COLUMNS}
     names = list(ledger.required_columns_of(kind))
     if kind in PER_ITEM_KINDS:
         names.insert(0, "item_ref")

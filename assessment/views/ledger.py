@@ -20,8 +20,8 @@ from archives.models import ImportJob
 from archives.views import require_head_office
 from archives.views_io import ImportForm, _xlsx, upload_page
 
-from . import ledger, ledger_template
-from .models_ledger import LedgerEntry
+from .. import import_template, ledger
+from ..models.ledger import LedgerEntry
 
 PAGE_SIZE = 50
 
@@ -129,7 +129,7 @@ def ledger_import(request):
 
 def ledger_template_download(request):
     require_head_office(request.user)
-    return _xlsx(ledger_template.build_template(), ledger_template.FILENAME)
+    return _xlsx(import_template.build_template(), import_template.FILENAME)
 
 
 def _latest_month(entries):

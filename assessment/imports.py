@@ -30,7 +30,7 @@ from .ledger import (
     month_is_closed,
     read_month,
 )
-from .models_ledger import LedgerEntry, LedgerKind
+from .models.ledger import LedgerEntry, LedgerKind
 
 SHEET = "台账"
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from archives.models import Role
 from archives.views import require_head_office
 
-from . import exports, statement_tasks, statements
-from .forms_statements import AdjustmentForm, JudgementForm, RewardForm
-from .models import (
+from .. import exports, statements, tasks
+from ..forms.statements import AdjustmentForm, JudgementForm, RewardForm
+from ..models import (
     Adjustment,
     BranchJudgement,
     FieldDay,
@@ -26,7 +26,7 @@ from .models import (
     Reward,
     StatementJob,
 )
-from .pricing import Section
+from ..pricing import Section
 
 RECENT_JOBS = 10
 # Statement lines whose records are the person's field days, findings, or the branch's figures.
@@ -142,9 +142,7 @@ def export_pdf(request, year, month):
 
 def _start(request, kind, first):
     try:
-        job = statement_tasks.start_job(
-            kind=kind, month=first, user=request.user, now=timezone.now()
-        )
+        job = tasks.start_job(kind=kind, month=first, user=request.user, now=timezone.now())
     except statements.MonthClosed as error:
         messages.error(request, str(error))
         return redirect("assessment:month", first.year, first.month)

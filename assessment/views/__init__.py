@@ -1,0 +1,1 @@
+"""Assessment pages, one module per concept; assessment/urls.py imports them."""
