@@ -112,7 +112,7 @@ def import_balances(
 ) -> ImportResult:
     """Check every row of the extract; write all of it in one transaction, or nothing.
 
-    Same arguments and result as imports.import_archive, so ImportJob runs either.
+    Same arguments and result as imports.import_archive, so the import job runs either.
     """
     run = _BalanceImport(today=today, dry_run=dry_run, progress=progress, chunk=chunk)
     with files.open_archive(fileobj, filename, main_sheet=SHEET) as (sheet, _others):

@@ -1,88 +1,110 @@
-"""Background tasks of the archive: an import job runs here and records its progress as it goes."""
+"""File imports as job kinds: the archive and the core-banking balances (and, registered by
+assessment through `register_import`, the marketing ledger). They share the upload page,
+the dry run and its confirmation (archives/views_io.py) and the result fragment."""
 
-import logging
-
-from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from assessment.imports import import_ledger
+from jobs import registry, services
+from jobs.models import Job
+from jobs.registry import JobFailed, JobKind, Outcome
 
 from . import balances, imports
-from .models import ImportJob
 
-logger = logging.getLogger(__name__)
+ARCHIVE = "archive_import"
+BALANCES = "balances_import"
 
-# Which import reads a job's file; each takes the same arguments and returns an ImportResult.
-IMPORTERS = {
-    ImportJob.Kind.ARCHIVE: imports.import_archive,
-    ImportJob.Kind.BALANCES: balances.import_balances,
-    ImportJob.Kind.LEDGER: import_ledger,
-}
-# Importers that record on what they write which job wrote it.
-TAKES_JOB = {ImportJob.Kind.LEDGER}
+# The kinds that are file imports: they have a dry run that a second job confirms.
+IMPORT_KINDS: set[str] = set()
 
 
-def start_import(
-    *, file, original_name, user, dry_run, confirms=None, kind=ImportJob.Kind.ARCHIVE
-) -> ImportJob:
-    """Record an import job for an uploaded (or already stored) file and queue it."""
-    job = ImportJob.objects.create(
-        kind=kind,
-        file=file,
-        original_name=original_name[:255],
-        created_by=user,
-        dry_run=dry_run,
-        confirms=confirms,
-    )
-    run_import.enqueue(job.pk)
-    job.refresh_from_db()  # an immediate backend has run it already
-    return job
+def _head_office(user) -> bool:
+    return user.is_head_office
 
 
-@task
-def run_import(job_id: int):
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return  # a task delivered twice must not import twice
-    jobs = ImportJob.objects.filter(pk=job.pk)
-    jobs.update(status=ImportJob.Status.RUNNING)
+def _heading(job) -> str:
+    what = _("Dry run") if job.params.get("dry_run") else _("Import")
+    return f"{what} · {job.kind_label}"
 
-    def progress(done, total):
-        # Autocommit, outside the import's transaction: the job page sees it at once.
-        jobs.update(processed_rows=done, total_rows=total)
 
-    try:
-        with job.file.open("rb") as fileobj:
-            result = IMPORTERS[job.kind](
-                fileobj,
-                filename=job.original_name,
-                user=job.created_by,
-                today=timezone.localdate(),
-                now=timezone.now(),
-                dry_run=job.dry_run,
-                progress=progress,
-                **({"job": job} if job.kind in TAKES_JOB else {}),
-            )
-    except imports.UnreadableFile as error:
-        jobs.update(status=ImportJob.Status.FAILED, failure=str(error), finished_at=timezone.now())
-    except Exception:
-        logger.exception("Import job %s (%s) failed", job.pk, job.kind)
-        jobs.update(
-            status=ImportJob.Status.FAILED,
-            failure=_(
-                "The import stopped on an unexpected error and nothing was written. The details are in the server log."
-            ),
-            finished_at=timezone.now(),
-        )
-    else:
-        jobs.update(
-            status=ImportJob.Status.DONE,
-            created_count=result.created,
-            updated_count=result.updated,
-            unchanged_count=result.unchanged,
+def register_import(*, key, label, importer, upload_url_name, takes_job=False) -> JobKind:
+    """Register a file import as a job kind.
+
+    `importer(fileobj, *, filename, user, today, now, dry_run, progress[, job])` returns
+    an ImportResult (archives/imports.py); `takes_job` passes the job, for importers
+    that record on what they write which job wrote it.
+    """
+
+    def run(job, progress) -> Outcome:
+        try:
+            with job.input_file.open("rb") as fileobj:
+                result = importer(
+                    fileobj,
+                    filename=job.subject,
+                    user=job.created_by,
+                    today=timezone.localdate(),
+                    now=timezone.now(),
+                    dry_run=job.params.get("dry_run", True),
+                    progress=progress,
+                    **({"job": job} if takes_job else {}),
+                )
+        except imports.UnreadableFile as error:
+            raise JobFailed(str(error)) from error
+        return Outcome(
+            result={
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+            errors=[p.as_dict() for p in result.problems],
             error_count=result.error_rows,
             problem_count=result.problem_count,
-            errors=[p.as_dict() for p in result.problems],
-            finished_at=timezone.now(),
         )
+
+    run.__qualname__ = f"run_{key}"
+    IMPORT_KINDS.add(key)
+    return registry.register(
+        JobKind(
+            key=key,
+            label=label,
+            run=run,
+            can_view=_head_office,
+            result_template="archives/includes/import_result.html",
+            back_url=lambda job: reverse(upload_url_name),
+            back_label=_("Import another file"),
+            unit=_("%(done)s of %(total)s rows checked"),
+            heading=_heading,
+        )
+    )
+
+
+def start_import(*, kind, file, original_name, user, dry_run, confirms=None) -> Job:
+    """Record an import job for an uploaded (or already stored) file and queue it."""
+    return services.start_job(
+        kind=kind,
+        user=user,
+        subject=original_name,
+        params={"dry_run": dry_run},
+        input_file=file,
+        started_from=confirms,
+    )
+
+
+def can_be_confirmed(job) -> bool:
+    """A finished dry run without errors can be imported for real."""
+    return bool(job.params.get("dry_run") and job.status == Job.Status.DONE and not job.error_count)
+
+
+register_import(
+    key=ARCHIVE,
+    label=_("Archives"),
+    importer=imports.import_archive,
+    upload_url_name="archives:import_upload",
+)
+register_import(
+    key=BALANCES,
+    label=_("Balances"),
+    importer=balances.import_balances,
+    upload_url_name="archives:balances_import",
+)

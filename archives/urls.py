@@ -20,8 +20,6 @@ from . import views_io  # noqa: E402
 urlpatterns += [
     path("imports/", views_io.import_upload, name="import_upload"),
     path("imports/template.xlsx", views_io.import_template_download, name="import_template"),
-    path("imports/<int:pk>/", views_io.import_job, name="import_job"),
-    path("imports/<int:pk>/status/", views_io.import_job_status, name="import_job_status"),
     path("imports/<int:pk>/confirm/", views_io.import_confirm, name="import_confirm"),
     path("villages/<int:pk>/export.xlsx", views_io.village_export, name="village_export"),
     path("branches/<int:pk>/export.xlsx", views_io.branch_export, name="branch_export"),

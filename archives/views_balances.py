@@ -1,7 +1,7 @@
 """Pages for balances: the core-banking import (head office) and one customer's balance form.
 
-The import's job pages are the archive import's (archives/views_io.py): an ImportJob
-of kind "balances" shows, polls and is confirmed there.
+The import runs as a job of kind "balances_import" (archives/tasks.py): its page is the
+jobs app's, its confirmation the archive import's (archives/views_io.py).
 """
 
 from django import forms
@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import balances, balances_template
-from .models import Customer, ImportJob
+from . import balances, balances_template, tasks
+from .models import Customer
 from .views import require_head_office
 from .views_io import ImportForm, _xlsx, upload_page
 
@@ -29,7 +29,7 @@ class BalancesImportForm(ImportForm):
 def balances_import(request):
     return upload_page(
         request,
-        kind=ImportJob.Kind.BALANCES,
+        kind=tasks.BALANCES,
         form_class=BalancesImportForm,
         template="archives/balances_import.html",
         show_new=False,

@@ -10,8 +10,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.models import Job
+
 from . import exports, import_template, tasks
-from .models import Branch, Customer, ImportJob, Role, Village
+from .models import Branch, Customer, Role, Village
 from .views import require_head_office
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,34 +48,18 @@ def upload_page(request, *, kind, form_class, template, show_new):
             kind=kind,
         )
         return redirect(job)
-    jobs = ImportJob.objects.filter(kind=kind).select_related("created_by")[:RECENT_JOBS]
+    jobs = Job.objects.filter(kind=kind).select_related("created_by")[:RECENT_JOBS]
     return render(request, template, {"form": form, "jobs": jobs, "show_new": show_new})
 
 
 def import_upload(request):
     return upload_page(
         request,
-        kind=ImportJob.Kind.ARCHIVE,
+        kind=tasks.ARCHIVE,
         form_class=ImportForm,
         template="archives/import.html",
         show_new=True,
     )
-
-
-def import_job(request, pk):
-    require_head_office(request.user)
-    return render(request, "archives/import_job.html", _job_context(pk))
-
-
-def import_job_status(request, pk):
-    """The job's progress and result alone, for the job page to poll while it runs."""
-    require_head_office(request.user)
-    return render(request, "archives/import_job.html#job-status", _job_context(pk))
-
-
-def _job_context(pk):
-    job = get_object_or_404(ImportJob.objects.select_related("created_by", "confirms"), pk=pk)
-    return {"job": job, "confirmation": job.confirmations.order_by("pk").first()}
 
 
 def import_confirm(request, pk):
@@ -81,16 +67,16 @@ def import_confirm(request, pk):
     require_head_office(request.user)  # before the method check: others get 404, not 405
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    job = get_object_or_404(ImportJob, pk=pk)
-    confirmation = job.confirmations.order_by("pk").first()
+    job = get_object_or_404(Job.objects.filter(kind__in=tasks.IMPORT_KINDS), pk=pk)
+    confirmation = job.followers.order_by("pk").first()
     if confirmation is not None:  # a second click: show the import already started
         return redirect(confirmation)
-    if not job.can_be_confirmed:
+    if not tasks.can_be_confirmed(job):
         messages.error(request, _("Only a finished dry run without problems can be imported."))
         return redirect(job)
     confirmation = tasks.start_import(
-        file=job.file.name,
-        original_name=job.original_name,
+        file=job.input_file.name,
+        original_name=job.subject,
         user=request.user,
         dry_run=False,
         confirms=job,

@@ -2,7 +2,7 @@
 
 The layout is docs/ledger-template.md. Reading the file, the row-by-row problem
 report, the progress and the background job are the archive import's
-(archives/imports.py, archives/tasks.py): the job is an ImportJob of kind "ledger".
+(archives/imports.py, archives/tasks.py): the job is a jobs.Job of kind "ledger_import".
 Every row is checked by LedgerLineForm, the form head office uses for a line by
 hand. A row names a person, a month, an item and maybe a household or terminal;
 importing a line already on file replaces its quantities, so importing a month's
@@ -93,7 +93,7 @@ def import_ledger(
 ) -> ImportResult:
     """Check every row of the extract; write all of it in one transaction, or nothing.
 
-    Same arguments and result as archives.imports.import_archive, so ImportJob runs
+    Same arguments and result as archives.imports.import_archive, so the import job runs
     it; `job` is recorded on every line it writes.
     """
     run = _LedgerImport(today=today, dry_run=dry_run, progress=progress, chunk=chunk)

@@ -1,74 +1,102 @@
-"""Background work on a month's statements: the close and the whole-bank exports, with progress."""
+"""Assessment's background work as job kinds: the ledger import, the month's close and
+its whole-bank XLSX and PDF."""
 
 import datetime
-import logging
 
-from django.core.files.base import ContentFile
-from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from archives.tasks import register_import
+from jobs import registry, services
+from jobs.models import Job
+from jobs.registry import JobFailed, JobKind, Outcome
 
 from . import exports, statements
-from .models import StatementJob
+from .imports import import_ledger
 
-logger = logging.getLogger(__name__)
+LEDGER_IMPORT = "ledger_import"
+CLOSE = "month_close"
+EXPORT_XLSX = "statements_xlsx"
+EXPORT_PDF = "statements_pdf"
+KINDS = (CLOSE, EXPORT_XLSX, EXPORT_PDF)
 
 FILE_NAMES = {
-    StatementJob.Kind.EXPORT_XLSX: "{month:%Y-%m}-考核报表.xlsx",
-    StatementJob.Kind.EXPORT_PDF: "{month:%Y-%m}-考核报表.pdf",
+    EXPORT_XLSX: "{month:%Y-%m}-考核报表.xlsx",
+    EXPORT_PDF: "{month:%Y-%m}-考核报表.pdf",
 }
 
 
-def start_job(*, kind, month: datetime.date, user, now: datetime.datetime) -> StatementJob:
-    """Record a job on the month and queue it; a close of a closed month is refused at once."""
-    if kind == StatementJob.Kind.CLOSE:
+def start_job(*, kind: str, month: datetime.date, user) -> Job:
+    """Queue work on a month; a close of a closed month is refused at once."""
+    if kind == CLOSE:
         statements.ensure_open(month)
-    job = StatementJob.objects.create(
-        kind=kind, month=statements.month_start(month), created_by=user, created_at=now
+    first = statements.month_start(month)
+    return services.start_job(
+        kind=kind, user=user, subject=f"{first:%Y-%m}", params={"month": first.isoformat()}
     )
-    run_statement_job.enqueue(job.pk)
-    job.refresh_from_db()  # an immediate backend has run it already
-    return job
 
 
-@task
-def run_statement_job(job_id: int):
-    job = StatementJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status != StatementJob.Status.QUEUED:
-        return  # a task delivered twice must not run twice
-    jobs = StatementJob.objects.filter(pk=job.pk)
-    jobs.update(status=StatementJob.Status.RUNNING)
+def jobs_of_month(month: datetime.date):
+    return Job.objects.filter(kind__in=KINDS, subject=f"{statements.month_start(month):%Y-%m}")
 
-    def progress(done, total):
-        jobs.update(done=done, total=total)
 
+def _month(job) -> datetime.date:
+    return datetime.date.fromisoformat(job.params["month"])
+
+
+def run_close(job, progress) -> Outcome:
     try:
-        if job.kind == StatementJob.Kind.CLOSE:
-            statements.close_month(
-                month=job.month, user=job.created_by, now=timezone.now(), progress=progress
-            )
-        else:
-            result = statements.month_statements(job.month)
-            progress(0, len(result.rows))
-            if job.kind == StatementJob.Kind.EXPORT_XLSX:
-                data = exports.month_workbook(result, progress=progress)
-            else:
-                data = exports.statements_pdf(result, progress=progress)
-            job.file.save(
-                FILE_NAMES[job.kind].format(month=job.month), ContentFile(data), save=False
-            )
-            jobs.update(file=job.file.name)
-    except (statements.MonthClosed, statements.StatementError) as error:
-        jobs.update(status=StatementJob.Status.FAILED, error=str(error), finished_at=timezone.now())
-    except Exception:
-        logger.exception("Statement job %s (%s) failed", job.pk, job.kind)
-        jobs.update(
-            status=StatementJob.Status.FAILED,
-            error=_(
-                "The work stopped on an unexpected error and nothing was changed. "
-                "The details are in the server log."
-            ),
-            finished_at=timezone.now(),
+        statements.close_month(
+            month=_month(job), user=job.created_by, now=timezone.now(), progress=progress
         )
+    except (statements.MonthClosed, statements.StatementError) as error:
+        raise JobFailed(str(error)) from error
+    return Outcome()
+
+
+def run_export(job, progress) -> Outcome:
+    month = _month(job)
+    try:
+        result = statements.month_statements(month)
+    except statements.StatementError as error:
+        raise JobFailed(str(error)) from error
+    progress(0, len(result.rows))
+    if job.kind == EXPORT_XLSX:
+        data = exports.month_workbook(result, progress=progress)
     else:
-        jobs.update(status=StatementJob.Status.DONE, finished_at=timezone.now())
+        data = exports.statements_pdf(result, progress=progress)
+    return Outcome(file=(FILE_NAMES[job.kind].format(month=month), data))
+
+
+def _head_office(user) -> bool:
+    return user.is_head_office
+
+
+def _back_to_month(job) -> str:
+    month = _month(job)
+    return reverse("assessment:month", args=[month.year, month.month])
+
+
+_COMMON = {
+    "can_view": _head_office,
+    "result_template": "assessment/includes/statement_job_result.html",
+    "back_url": _back_to_month,
+    "back_label": _("Back to the month"),
+    "unit": _("%(done)s of %(total)s statements"),
+}
+registry.register(JobKind(key=CLOSE, label=_("Close the month"), run=run_close, **_COMMON))
+registry.register(
+    JobKind(key=EXPORT_XLSX, label=_("Spreadsheet of the month"), run=run_export, **_COMMON)
+)
+registry.register(
+    JobKind(key=EXPORT_PDF, label=_("PDF of every statement"), run=run_export, **_COMMON)
+)
+
+register_import(
+    key=LEDGER_IMPORT,
+    label=_("Marketing ledger"),
+    importer=import_ledger,
+    upload_url_name="assessment:ledger_import",
+    takes_job=True,
+)

@@ -63,12 +63,5 @@ urlpatterns += [
         statements.person_statement_pdf,
         name="statement_pdf",
     ),
-    path("statement-jobs/<int:pk>/", statements.statement_job, name="statement_job"),
-    path(
-        "statement-jobs/<int:pk>/status/",
-        statements.statement_job_status,
-        name="statement_job_status",
-    ),
-    path("statement-jobs/<int:pk>/file/", statements.statement_job_file, name="statement_job_file"),
     path("statements/", statements.my_statements, name="my_statements"),
 ]

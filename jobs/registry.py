@@ -42,6 +42,8 @@ class JobKind:
     back_label: Any = field(default_factory=lambda: _("Back"))
     # The progress line, formatted with done and total.
     unit: Any = field(default_factory=lambda: _("%(done)s of %(total)s done"))
+    # job -> the page's heading, when the kind's label alone does not say enough.
+    heading: Callable[[Any], str] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -27,6 +27,7 @@ def _context(job):
         "kind": kind,
         "progress_line": kind.unit % {"done": job.done, "total": job.total},
         "back_url": kind.back_url(job),
+        "heading": kind.heading(job) if kind.heading else job.kind_label,
         "follower": job.followers.order_by("pk").first(),
     }
 

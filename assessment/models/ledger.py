@@ -191,7 +191,7 @@ class LedgerEntry(models.Model):
         help_text=_("Why head office entered or corrected the line by hand."),
     )
     import_job = models.ForeignKey(
-        "archives.ImportJob",
+        "jobs.Job",
         models.SET_NULL,
         null=True,
         blank=True,

@@ -23,7 +23,6 @@ __all__ = [
     "RateVersion",
     "RateVersionQuerySet",
     "Reward",
-    "StatementJob",
     "StatementSnapshot",
     "default_rates",
     "validate_rates",
@@ -373,61 +372,3 @@ class StatementSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.month:%Y-%m}"
-
-
-class StatementJob(models.Model):
-    """Background work on a month's statements (close, whole-bank exports), with its progress."""
-
-    class Kind(models.TextChoices):
-        CLOSE = "close", _("Close the month")
-        EXPORT_XLSX = "export_xlsx", _("Spreadsheet of the month")
-        EXPORT_PDF = "export_pdf", _("PDF of every statement")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("work"), max_length=12, choices=Kind.choices)
-    month = models.DateField(_("month"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    total = models.PositiveIntegerField(_("statements"), default=0)
-    done = models.PositiveIntegerField(_("statements done"), default=0)
-    file = models.FileField(_("file"), upload_to="statements/%Y/%m/", blank=True)
-    error = models.TextField(_("why it stopped"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
-    created_at = models.DateTimeField(_("started at"))
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("statement job")
-        verbose_name_plural = _("statement jobs")
-        constraints = [first_day_only("statement_job_month_is_first_day")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.month:%Y-%m}"
-
-    def get_absolute_url(self):
-        return reverse("assessment:statement_job", args=[self.pk])
-
-    @property
-    def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self):
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total:
-            return 0
-        return min(100, 100 * self.done // self.total)

@@ -1,7 +1,7 @@
 """Pages of the marketing ledger: a month's ledger, lines by hand and the import (head office), my ledger.
 
-The import's job pages are the archive import's (archives/views_io.py): an
-ImportJob of kind "ledger" shows, polls and is confirmed there.
+The import is a job of kind "ledger_import" (assessment/tasks.py): it shows and polls on
+the jobs app's page and is confirmed like the archive import (archives/views_io.py).
 """
 
 from django import forms
@@ -16,11 +16,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archives.models import ImportJob
 from archives.views import require_head_office
 from archives.views_io import ImportForm, _xlsx, upload_page
 
-from .. import import_template, ledger
+from .. import import_template, ledger, tasks
 from ..models.ledger import LedgerEntry
 
 PAGE_SIZE = 50
@@ -120,7 +119,7 @@ class LedgerImportForm(ImportForm):
 def ledger_import(request):
     return upload_page(
         request,
-        kind=ImportJob.Kind.LEDGER,
+        kind=tasks.LEDGER_IMPORT,
         form_class=LedgerImportForm,
         template="assessment/ledger_import.html",
         show_new=True,

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,6 @@ from ..models import (
     LedgerEntry,
     Month,
     Reward,
-    StatementJob,
 )
 from ..pricing import Section
 
@@ -105,7 +104,7 @@ def month_detail(request, year, month):
         "adjustments": Adjustment.objects.filter(month=first).select_related(
             "person", "created_by"
         ),
-        "jobs": StatementJob.objects.filter(month=first).select_related("created_by")[:RECENT_JOBS],
+        "jobs": tasks.jobs_of_month(first).select_related("created_by")[:RECENT_JOBS],
         "next_month": _next_month(first),
         "can_close": first < timezone.localdate().replace(day=1),
     }
@@ -121,7 +120,7 @@ def close_month(request, year, month):
     first = _first_day(year, month)
     if refused := _require_post(request):
         return refused
-    return _start(request, StatementJob.Kind.CLOSE, first)
+    return _start(request, tasks.CLOSE, first)
 
 
 def export_xlsx(request, year, month):
@@ -129,7 +128,7 @@ def export_xlsx(request, year, month):
     first = _first_day(year, month)
     if refused := _require_post(request):
         return refused
-    return _start(request, StatementJob.Kind.EXPORT_XLSX, first)
+    return _start(request, tasks.EXPORT_XLSX, first)
 
 
 def export_pdf(request, year, month):
@@ -137,39 +136,16 @@ def export_pdf(request, year, month):
     first = _first_day(year, month)
     if refused := _require_post(request):
         return refused
-    return _start(request, StatementJob.Kind.EXPORT_PDF, first)
+    return _start(request, tasks.EXPORT_PDF, first)
 
 
 def _start(request, kind, first):
     try:
-        job = tasks.start_job(kind=kind, month=first, user=request.user, now=timezone.now())
+        job = tasks.start_job(kind=kind, month=first, user=request.user)
     except statements.MonthClosed as error:
         messages.error(request, str(error))
         return redirect("assessment:month", first.year, first.month)
     return redirect(job)
-
-
-def statement_job(request, pk):
-    require_head_office(request.user)
-    job = get_object_or_404(StatementJob.objects.select_related("created_by"), pk=pk)
-    return render(request, "assessment/statement_job.html", {"job": job})
-
-
-def statement_job_status(request, pk):
-    """The job's progress alone, for its page to poll while it runs (static/js/import_progress.js)."""
-    require_head_office(request.user)
-    job = get_object_or_404(StatementJob, pk=pk)
-    return render(request, "assessment/statement_job.html#job-status", {"job": job})
-
-
-def statement_job_file(request, pk):
-    require_head_office(request.user)
-    job = get_object_or_404(StatementJob, pk=pk, status=StatementJob.Status.DONE)
-    if not job.file:
-        raise Http404
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-    )
 
 
 # ---- Head office: rewards, judgements, adjustments -------------------------------------------

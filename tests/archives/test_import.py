@@ -12,7 +12,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from archives import import_files, imports, sheets
-from archives.models import Customer, CustomerType, FamilyMember, ImportJob, Role
+from archives.models import Customer, CustomerType, FamilyMember, Role
+from jobs.models import Job
 from tests.builders import credit_code, make_member, resident_id, wrong_check_digit
 from tests.conftest import login
 
@@ -441,10 +442,15 @@ def test_a_dry_run_job_then_its_confirmation_import_the_file(world, media):
     assert "checked" in page.text
 
     response = upload(client, xlsx([row(world.village_a)]))
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert response.status_code == 302
     assert response.url == job.get_absolute_url()
-    assert (job.status, job.dry_run, job.created_count, job.processed_rows) == ("done", True, 1, 1)
+    assert (job.status, job.params["dry_run"], job.result["created"], job.done) == (
+        "done",
+        True,
+        1,
+        1,
+    )
     assert not Customer.objects.filter(name="赵大海").exists()
     page = client.get(job.get_absolute_url())
     confirm = reverse("archives:import_confirm", args=[job.pk])
@@ -453,78 +459,82 @@ def test_a_dry_run_job_then_its_confirmation_import_the_file(world, media):
     assert "width: 100%" in page.text
 
     response = client.post(confirm)
-    real = ImportJob.objects.get(confirms=job)
+    real = Job.objects.get(started_from=job)
     assert response.url == real.get_absolute_url()
-    assert (real.status, real.dry_run, real.created_count) == ("done", False, 1)
+    assert (real.status, real.params["dry_run"], real.result["created"]) == ("done", False, 1)
     assert Customer.objects.get(name="赵大海").history.get().history_user == world.head_office
     assert (
         client.post(confirm).url == real.get_absolute_url()
     )  # a second click imports nothing more
-    assert ImportJob.objects.count() == 2
+    assert Job.objects.count() == 2
 
 
 def test_an_upload_without_dry_run_imports_at_once(world, media):
     response = upload(login(world.head_office), xlsx([row(world.village_a)]), dry_run=False)
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert response.url == job.get_absolute_url()
-    assert (job.status, job.dry_run, job.created_count) == ("done", False, 1)
+    assert (job.status, job.params["dry_run"], job.result["created"]) == ("done", False, 1)
     assert Customer.objects.get(name="赵大海").filed_by == world.head_office
 
 
 def test_a_job_with_problems_shows_the_table_and_no_confirm_button(world, media):
     client = login(world.head_office)
     upload(client, xlsx([row(world.village_a, phone="123")]))
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert (job.error_count, job.errors[0]["row"], job.errors[0]["column"]) == (1, 2, "手机号")
     page = client.get(job.get_absolute_url())
     assert 'id="import-errors"' in page.text
     assert "手机号" in page.text
     assert reverse("archives:import_confirm", args=[job.pk]) not in page.text
-    status = client.get(reverse("archives:import_job_status", args=[job.pk]))
+    status = client.get(reverse("jobs:status", args=[job.pk]))
     assert status.text.lstrip().startswith('<section class="card" id="job-status"')
     assert "<html" not in status.text
     assert client.post(reverse("archives:import_confirm", args=[job.pk])).status_code == 302
-    assert ImportJob.objects.count() == 1
+    assert Job.objects.count() == 1
 
 
 def test_a_running_job_page_polls_its_status(world, media):
-    job = ImportJob.objects.create(
-        file="imports/x.xlsx",
-        original_name="x.xlsx",
+    job = Job.objects.create(
+        input_file="imports/x.xlsx",
+        subject="x.xlsx",
+        kind="archive_import",
         created_by=world.head_office,
-        status=ImportJob.Status.RUNNING,
-        total_rows=200,
-        processed_rows=50,
+        status=Job.Status.RUNNING,
+        total=200,
+        done=50,
     )
     page = login(world.head_office).get(job.get_absolute_url())
     assert 'data-running="true"' in page.text
     assert "width: 25%" in page.text
-    assert "js/import_progress." in page.text  # hashed name under manifest storage
+    assert "js/job_progress." in page.text  # hashed name under manifest storage
 
 
 def test_an_unreadable_file_fails_the_job_with_a_reason(world, media):
     upload(login(world.head_office), b"not a workbook")
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "failed"
-    assert job.failure
+    assert job.message
 
 
 @pytest.mark.parametrize("persona", ["manager_a", "branch_head", "section_chief", "leader"])
 def test_import_pages_are_404_for_everyone_but_head_office(world, media, persona):
-    job = ImportJob.objects.create(
-        file="imports/x.xlsx", original_name="x.xlsx", created_by=world.head_office
+    job = Job.objects.create(
+        input_file="imports/x.xlsx",
+        subject="x.xlsx",
+        kind="archive_import",
+        created_by=world.head_office,
     )
     client = login(getattr(world, persona))
     for url in (
         reverse("archives:import_upload"),
         reverse("archives:import_template"),
         job.get_absolute_url(),
-        reverse("archives:import_job_status", args=[job.pk]),
+        reverse("jobs:status", args=[job.pk]),
     ):
         assert client.get(url).status_code == 404, url
     assert client.post(reverse("archives:import_confirm", args=[job.pk])).status_code == 404
     assert upload(client, xlsx([row(world.village_a)])).status_code == 404
-    assert ImportJob.objects.count() == 1
+    assert Job.objects.count() == 1
     assert "导入档案" not in client.get("/").text
     assert reverse("archives:import_upload") not in client.get("/").text
 

@@ -43,10 +43,14 @@ def a_week(w):
 
 
 def an_import_job(w):
-    from archives.models import ImportJob
+    from jobs.models import Job
 
-    return ImportJob.objects.create(
-        file="imports/x.csv", original_name="x.csv", created_by=w.head_office, dry_run=True
+    return Job.objects.create(
+        kind="archive_import",
+        input_file="imports/x.csv",
+        subject="x.csv",
+        params={"dry_run": True},
+        created_by=w.head_office,
     )
 
 
@@ -105,8 +109,11 @@ SCOPE_TABLE = {
     "archives:branch_export": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
     "archives:import_upload": (lambda w: [], HEAD_OFFICE),
     "archives:import_template": (lambda w: [], HEAD_OFFICE),
-    "archives:import_job": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
-    "archives:import_job_status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    # Every background job's pages are the jobs app's; each kind says who may follow it
+    # (tests/jobs/test_kinds.py tries every registered kind).
+    "jobs:job": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    "jobs:status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
+    "jobs:file": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
     "archives:import_confirm": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     # Balances: head office imports the core-banking extract; whoever may edit a customer
     # corrects its balances.
@@ -185,16 +192,17 @@ def a_statement_job(w):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from assessment.models import StatementJob
+    from jobs.models import Job
 
-    job = StatementJob.objects.create(
-        kind=StatementJob.Kind.EXPORT_XLSX,
-        month=datetime.date(2026, 10, 1),
-        status=StatementJob.Status.DONE,
+    job = Job.objects.create(
+        kind="statements_xlsx",
+        subject="2026-10",
+        params={"month": datetime.date(2026, 10, 1).isoformat()},
+        status=Job.Status.DONE,
         created_by=w.head_office,
         created_at=timezone.now(),
     )
-    job.file.save("2026-10.xlsx", ContentFile(b"PK"))
+    job.result_file.save("2026-10.xlsx", ContentFile(b"PK"))
     return job
 
 
@@ -222,9 +230,6 @@ SCOPE_TABLE.update(
             lambda w: [*OCTOBER, w.manager_a.pk],
             {"manager_a", "branch_head", "head_office"},
         ),
-        "assessment:statement_job": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
-        "assessment:statement_job_status": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
-        "assessment:statement_job_file": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
         "assessment:my_statements": (lambda w: [], EVERYONE),
     }
 )

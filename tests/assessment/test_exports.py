@@ -12,7 +12,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment import exports, statements
-from assessment.models import Reward, StatementJob
+from assessment.models import Reward
+from jobs.models import Job
 from tests.assessment.statement_builders import OCTOBER, SCENARIO_LINES, the_issue_scenario
 from tests.conftest import login
 
@@ -44,15 +45,18 @@ def october(world):
     return world
 
 
-def run_export(world, name) -> tuple[StatementJob, bytes]:
+JOB_KINDS = {"export_xlsx": "statements_xlsx", "export_pdf": "statements_pdf"}
+
+
+def run_export(world, name) -> tuple[Job, bytes]:
     client = login(world.head_office)
     response = client.post(reverse(f"assessment:{name}", args=[2026, 10]))
-    job = StatementJob.objects.get(kind=name)
+    job = Job.objects.get(kind=JOB_KINDS[name])
     assert response.url == job.get_absolute_url()
-    assert job.status == "done", job.error
+    assert job.status == "done", job.message
     assert (job.done, job.total) == (job.total, 7)
     page = client.get(job.get_absolute_url()).text
-    download = reverse("assessment:statement_job_file", args=[job.pk])
+    download = reverse("jobs:file", args=[job.pk])
     assert download in page
     response = client.get(download)
     assert response.status_code == 200

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from archives.models import ImportJob
 from assessment import imports, ledger, pricing
 from assessment.models.ledger import LedgerEntry, LedgerKind
+from jobs.models import Job
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -520,16 +520,21 @@ def test_a_dry_run_job_then_its_confirmation_import_the_ledger(staff, media):
         reverse("assessment:ledger_import"),
         {"file": _named(extract(twenty_rows()), "台账.xlsx"), "dry_run": "on"},
     )
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert response.url == job.get_absolute_url()
-    assert (job.kind, job.status, job.dry_run, job.created_count) == ("ledger", "done", True, 20)
+    assert (job.kind, job.status, job.params["dry_run"], job.result["created"]) == (
+        "ledger_import",
+        "done",
+        True,
+        20,
+    )
     assert not LedgerEntry.objects.exists()
     page = client.get(job.get_absolute_url())
     assert reverse("assessment:ledger_import") in page.text
 
     client.post(reverse("archives:import_confirm", args=[job.pk]))
-    real = ImportJob.objects.get(confirms=job)
-    assert (real.kind, real.status, real.created_count) == ("ledger", "done", 20)
+    real = Job.objects.get(started_from=job)
+    assert (real.kind, real.status, real.result["created"]) == ("ledger_import", "done", 20)
     assert set(LedgerEntry.objects.values_list("import_job", flat=True)) == {real.pk}
 
 
@@ -539,7 +544,7 @@ def test_a_job_with_problems_lists_them_on_the_job_page(staff, media):
         reverse("assessment:ledger_import"),
         {"file": _named(extract([line("7777", amount=5)]), "台账.xlsx"), "dry_run": "on"},
     )
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.errors == [
         {
             "sheet": SHEET,

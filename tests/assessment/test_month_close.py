@@ -21,10 +21,10 @@ from assessment.models import (
     Month,
     RateVersion,
     Reward,
-    StatementJob,
     StatementSnapshot,
     default_rates,
 )
+from jobs.models import Job
 from tests.assessment.fieldwork_builders import good_photo
 from tests.assessment.statement_builders import (
     NOVEMBER,
@@ -51,7 +51,7 @@ def media(settings, tmp_path):
 def close_october(world):
     client = login(world.head_office)
     response = client.post(reverse("assessment:close_month", args=[2026, 10]))
-    job = StatementJob.objects.get(kind=StatementJob.Kind.CLOSE)
+    job = Job.objects.get(kind="month_close")
     assert response.url == job.get_absolute_url()
     return client, job
 
@@ -82,7 +82,7 @@ def test_closing_writes_every_statement_as_it_stood_and_locks_the_month(world):
     page = client.get(job.get_absolute_url()).text
     assert 'id="job-status"' in page
     assert "data-running" not in page
-    status = client.get(reverse("assessment:statement_job_status", args=[job.pk])).text
+    status = client.get(reverse("jobs:status", args=[job.pk])).text
     assert status.lstrip().startswith('<section class="card" id="job-status"')
     statement = client.get(reverse("assessment:statement", args=[2026, 10, person.pk])).text
     assert "3,906.00" in statement
@@ -108,9 +108,9 @@ def test_a_month_can_only_be_closed_after_it_has_ended(world):
     today = timezone.localdate()
     client = login(world.head_office)
     client.post(reverse("assessment:close_month", args=[today.year, today.month]))
-    job = StatementJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "failed"
-    assert job.error == _("A month can only be closed after it has ended.")
+    assert job.message == _("A month can only be closed after it has ended.")
     assert not Month.objects.closed().exists()
 
 
@@ -194,7 +194,7 @@ def test_a_closed_month_changes_through_no_page(world):
     assert not Adjustment.objects.exists()
     month = Month.objects.get(month=OCTOBER)
     assert (month.census_phase, month.closed_at) == (False, closed_at)
-    assert StatementJob.objects.filter(kind=StatementJob.Kind.CLOSE).count() == 1
+    assert Job.objects.filter(kind="month_close").count() == 1
 
 
 def test_a_closed_month_changes_through_no_command_or_service(world, tmp_path):

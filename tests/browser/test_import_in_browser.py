@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from archives.models import Customer, ImportJob
+from archives.models import Customer
+from jobs.models import Job
 from tests.archives.test_import import row, xlsx
 from tests.browser.test_filing_in_browser import log_in
 
@@ -40,13 +41,14 @@ def test_a_dry_run_then_confirm_imports_the_file(browser, people, media, tmp_pat
 
 
 def test_a_running_jobs_page_follows_its_progress_without_reloading(browser, people):
-    job = ImportJob.objects.create(
-        file="imports/x.xlsx",
-        original_name="x.xlsx",
+    job = Job.objects.create(
+        input_file="imports/x.xlsx",
+        subject="x.xlsx",
+        kind="archive_import",
         created_by=people.head_office,
-        status=ImportJob.Status.RUNNING,
-        total_rows=1000,
-        processed_rows=100,
+        status=Job.Status.RUNNING,
+        total=1000,
+        done=100,
     )
     page = browser.page
     log_in(browser, people.head_office)
@@ -55,12 +57,12 @@ def test_a_running_jobs_page_follows_its_progress_without_reloading(browser, peo
     expect(bar).to_have_attribute("style", "width: 10%")
     page.evaluate("window.__notReloaded = true")
 
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=600)
+    Job.objects.filter(pk=job.pk).update(done=600)
     expect(bar).to_have_attribute("style", "width: 60%")
-    ImportJob.objects.filter(pk=job.pk).update(
-        processed_rows=1000,
-        status=ImportJob.Status.DONE,
-        created_count=998,
+    Job.objects.filter(pk=job.pk).update(
+        done=1000,
+        status=Job.Status.DONE,
+        result={"created": 998, "updated": 0, "unchanged": 0},
         error_count=2,
         problem_count=2,
         errors=[

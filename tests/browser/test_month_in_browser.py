@@ -8,7 +8,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from assessment.models import Month, StatementJob, StatementSnapshot
+from assessment.models import Month, StatementSnapshot
+from jobs.models import Job
 from tests.assessment.statement_builders import OCTOBER, the_issue_scenario
 from tests.browser.test_filing_in_browser import log_in
 
@@ -72,10 +73,11 @@ def test_head_office_closes_the_month_and_downloads_the_spreadsheet(
 
 @pytest.mark.parametrize("browser", ["desktop"], indirect=True)
 def test_a_running_export_shows_its_progress_without_reloading(browser, people):
-    job = StatementJob.objects.create(
-        kind=StatementJob.Kind.EXPORT_PDF,
-        month=OCTOBER,
-        status=StatementJob.Status.RUNNING,
+    job = Job.objects.create(
+        kind="statements_pdf",
+        subject=f"{OCTOBER:%Y-%m}",
+        params={"month": OCTOBER.isoformat()},
+        status=Job.Status.RUNNING,
         total=200,
         done=20,
         created_by=people.head_office,
@@ -87,11 +89,9 @@ def test_a_running_export_shows_its_progress_without_reloading(browser, people):
     bar = page.locator("#job-status .progress > div")
     expect(bar).to_have_attribute("style", "width: 10%")
     page.evaluate("window.__notReloaded = true")
-    StatementJob.objects.filter(pk=job.pk).update(done=150)
+    Job.objects.filter(pk=job.pk).update(done=150)
     expect(bar).to_have_attribute("style", "width: 75%")
-    StatementJob.objects.filter(pk=job.pk).update(
-        done=200, status=StatementJob.Status.FAILED, error="字体缺失"
-    )
+    Job.objects.filter(pk=job.pk).update(done=200, status=Job.Status.FAILED, message="字体缺失")
     expect(page.locator("#job-status [role=alert]")).to_have_text("字体缺失")
     expect(page.locator("#job-status")).not_to_have_attribute("data-running", "true")
     assert page.evaluate("window.__notReloaded") is True

@@ -13,7 +13,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from archives import balances
-from archives.models import Customer, CustomerType, ImportJob
+from archives.models import Customer, CustomerType
+from jobs.models import Job
 from tests.builders import make_customer, resident_id, wrong_check_digit
 from tests.conftest import login
 
@@ -291,17 +292,22 @@ def test_a_dry_run_job_then_its_confirmation_import_the_balances(world, media):
     page = client.get(reverse("archives:balances_import"))
     assert reverse("archives:balances_template") in page.text
     response = upload(client, _good_extract(world))
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert response.url == job.get_absolute_url()
-    assert (job.kind, job.status, job.dry_run, job.updated_count) == ("balances", "done", True, 1)
+    assert (job.kind, job.status, job.params["dry_run"], job.result["updated"]) == (
+        "balances_import",
+        "done",
+        True,
+        1,
+    )
     assert Customer.objects.get(pk=world.customer_a.pk).deposit_balance == 0
     job_page = client.get(job.get_absolute_url()).text
     assert reverse("archives:balances_import") in job_page
 
     client.post(reverse("archives:import_confirm", args=[job.pk]))
-    real = ImportJob.objects.get(confirms=job)
-    assert (real.kind, real.status, real.dry_run, real.updated_count) == (
-        "balances",
+    real = Job.objects.get(started_from=job)
+    assert (real.kind, real.status, real.params["dry_run"], real.result["updated"]) == (
+        "balances_import",
         "done",
         False,
         1,
@@ -310,7 +316,7 @@ def test_a_dry_run_job_then_its_confirmation_import_the_balances(world, media):
     assert customer.deposit_balance == Decimal("12345.60")
     assert customer.history.first().history_user == world.head_office
     # The archive import page lists archive jobs only.
-    assert job.original_name not in client.get(reverse("archives:import_upload")).text
+    assert job.subject not in client.get(reverse("archives:import_upload")).text
 
 
 def test_a_balance_job_with_problems_lists_them_and_writes_nothing(world, media):
@@ -318,7 +324,7 @@ def test_a_balance_job_with_problems_lists_them_and_writes_nothing(world, media)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     bad = extract([line(world.customer_a, deposit_balance="-5", balances_as_of=yesterday)])
     upload(client, bad, dry_run=False)
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert (job.error_count, job.errors[0]["row"], job.errors[0]["column"]) == (1, 2, "存款余额")
     assert "不能为负数。" in client.get(job.get_absolute_url()).text
     assert Customer.objects.get(pk=world.customer_a.pk).history.count() == 1
@@ -329,7 +335,7 @@ def test_balance_import_is_404_for_everyone_but_head_office(world, media, person
     client = login(getattr(world, persona))
     assert client.get(reverse("archives:balances_import")).status_code == 404
     assert upload(client, _good_extract(world)).status_code == 404
-    assert not ImportJob.objects.exists()
+    assert not Job.objects.exists()
     assert reverse("archives:balances_import") not in client.get("/").text
 
 

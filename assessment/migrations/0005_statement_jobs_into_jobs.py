@@ -1,0 +1,75 @@
+"""Statement jobs (close, XLSX, PDF) become jobs.Job rows; ledger lines point at jobs.Job.
+
+The ledger's import_job ids stay valid: archives' migration 0008 copied every import
+job into jobs.Job under its own id. One way only, like that migration.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+KINDS = {"close": "month_close", "export_xlsx": "statements_xlsx", "export_pdf": "statements_pdf"}
+
+
+def forwards(apps, schema_editor):
+    StatementJob = apps.get_model("assessment", "StatementJob")
+    Job = apps.get_model("jobs", "Job")
+    Job.objects.bulk_create(
+        (
+            Job(
+                kind=KINDS[old.kind],
+                status=old.status,
+                subject=f"{old.month:%Y-%m}",
+                params={"month": old.month.isoformat()},
+                done=old.done,
+                total=old.total,
+                message=old.error,
+                result_file=old.file.name,
+                created_by_id=old.created_by_id,
+                created_at=old.created_at,
+                heartbeat_at=old.finished_at or old.created_at,
+                finished_at=old.finished_at,
+            )
+            for old in StatementJob.objects.order_by("pk").iterator(chunk_size=1000)
+        ),
+        batch_size=500,
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("assessment", "0004_seed_rates"),
+        ("archives", "0008_import_jobs_into_jobs"),
+        ("jobs", "0001_job"),
+    ]
+    # The ledger's key must leave archives.ImportJob before that model is deleted.
+    run_before = [("archives", "0009_delete_importjob")]
+
+    operations = [
+        migrations.RunPython(forwards),
+        migrations.AlterField(
+            model_name="ledgerentry",
+            name="import_job",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="ledger_entries",
+                to="jobs.job",
+                verbose_name="import",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalledgerentry",
+            name="import_job",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="jobs.job",
+                verbose_name="import",
+            ),
+        ),
+        migrations.DeleteModel(name="StatementJob"),
+    ]
