@@ -1,8 +1,8 @@
 """Every archive, balance and ledger import job becomes a jobs.Job with the same id.
 
 The ids are kept because ledger lines point at the job that wrote them
-(assessment's import_job key is moved onto jobs.Job right after this). One way only:
-going back would need the ledger's key moved back before the rows exist again.
+(assessment's import_job key is moved onto jobs.Job right after this). Going back,
+assessment's 0005 has already put the rows back (its ledger key needs them first).
 """
 
 from django.core.management.color import no_style
@@ -47,6 +47,50 @@ def forwards(apps, schema_editor):
     _reset_sequence(schema_editor, Job)
 
 
+def backwards(apps, schema_editor):
+    Job = apps.get_model("jobs", "Job")
+    copy_back_import_jobs(apps, schema_editor)
+    Job.objects.filter(kind__in=KINDS.values()).delete()
+
+
+def copy_back_import_jobs(apps, schema_editor):
+    """The import jobs as archives.ImportJob rows again, under their ids (once)."""
+    ImportJob = apps.get_model("archives", "ImportJob")
+    Job = apps.get_model("jobs", "Job")
+    old_kinds = {new: old for old, new in KINDS.items()}
+    existing = set(ImportJob.objects.values_list("pk", flat=True))
+    rows = list(Job.objects.filter(kind__in=old_kinds).exclude(pk__in=existing).order_by("pk"))
+    ImportJob.objects.bulk_create(
+        (
+            ImportJob(
+                pk=job.pk,
+                kind=old_kinds[job.kind],
+                file=job.input_file.name,
+                original_name=job.subject,
+                created_by_id=job.created_by_id,
+                dry_run=job.params.get("dry_run", True),
+                confirms_id=job.started_from_id,
+                status=job.status,
+                total_rows=job.total,
+                processed_rows=job.done,
+                created_count=job.result.get("created", 0),
+                updated_count=job.result.get("updated", 0),
+                unchanged_count=job.result.get("unchanged", 0),
+                error_count=job.error_count,
+                errors=job.errors,
+                problem_count=job.problem_count,
+                failure=job.message,
+                finished_at=job.finished_at,
+            )
+            for job in rows
+        ),
+        batch_size=500,
+    )
+    for job in rows:  # created_at is auto_now_add: set after the insert
+        ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at)
+    _reset_sequence(schema_editor, ImportJob)
+
+
 def _reset_sequence(schema_editor, model):
     """After rows with explicit ids, PostgreSQL's sequence must move past them."""
     connection = schema_editor.connection
@@ -62,4 +106,4 @@ class Migration(migrations.Migration):
         ("jobs", "0001_job"),
     ]
 
-    operations = [migrations.RunPython(forwards)]
+    operations = [migrations.RunPython(forwards, backwards)]

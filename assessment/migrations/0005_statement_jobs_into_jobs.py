@@ -1,8 +1,11 @@
 """Statement jobs (close, XLSX, PDF) become jobs.Job rows; ledger lines point at jobs.Job.
 
 The ledger's import_job ids stay valid: archives' migration 0008 copied every import
-job into jobs.Job under its own id. One way only, like that migration.
+job into jobs.Job under its own id. Going back, the import jobs are put back into
+archives.ImportJob here, before the ledger's key points at that model again.
 """
+
+import importlib
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -35,6 +38,35 @@ def forwards(apps, schema_editor):
     )
 
 
+def backwards(apps, schema_editor):
+    StatementJob = apps.get_model("assessment", "StatementJob")
+    Job = apps.get_model("jobs", "Job")
+    old_kinds = {new: old for old, new in KINDS.items()}
+    jobs = Job.objects.filter(kind__in=old_kinds).order_by("pk")
+    StatementJob.objects.bulk_create(
+        StatementJob(
+            kind=old_kinds[job.kind],
+            month=job.params["month"],
+            status=job.status,
+            total=job.total,
+            done=job.done,
+            file=job.result_file.name,
+            error=job.message,
+            created_by_id=job.created_by_id,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+        )
+        for job in jobs
+    )
+    jobs.delete()
+
+
+def import_jobs_back(apps, schema_editor):
+    importlib.import_module(
+        "archives.migrations.0008_import_jobs_into_jobs"
+    ).copy_back_import_jobs(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("assessment", "0004_seed_rates"),
@@ -45,7 +77,7 @@ class Migration(migrations.Migration):
     run_before = [("archives", "0009_delete_importjob")]
 
     operations = [
-        migrations.RunPython(forwards),
+        migrations.RunPython(forwards, backwards),
         migrations.AlterField(
             model_name="ledgerentry",
             name="import_job",
@@ -72,4 +104,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.DeleteModel(name="StatementJob"),
+        # Going back, this runs first: the import jobs exist again as archives.ImportJob
+        # (whose table archives' 0009 has just recreated) before the key points at it.
+        migrations.RunPython(migrations.RunPython.noop, import_jobs_back),
     ]
