@@ -14,7 +14,7 @@ from archives.views import require_head_office
 
 from . import contact
 from .contact_forms import OutboxFilterForm, PlanForm, ProductNewsForm
-from .contact_models import Message, ProductNews
+from .models import Message, ProductNews
 
 PAGE_SIZE = 50
 
