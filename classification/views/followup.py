@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from archives.models import Customer
 
-from . import visits
-from .models import Rulebook, branches_reviewed_by
+from .. import visits
+from ..models import Rulebook, branches_reviewed_by
 
 PAGE_SIZE = 50
 
