@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from archives.views import require_head_office
 
 from .. import contact
-from ..contact_forms import OutboxFilterForm, PlanForm, ProductNewsForm
+from ..forms.contact import OutboxFilterForm, PlanForm, ProductNewsForm
 from ..models import Message, ProductNews
 
 PAGE_SIZE = 50

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from archives.models import Customer, Role
 
 from .. import services
-from ..forms import TierDecisionForm
+from ..forms.weekly import TierDecisionForm
 from ..models import (
     Classification,
     Override,
