@@ -21,8 +21,7 @@ from archives.identity import validate_mobile
 from archives.models import Customer
 
 from . import calendar as greetings
-from .contact_models import Message, ProductNews
-from .models import Classification, Week
+from .models import Classification, Message, ProductNews, Week
 from .rules import Band, Tier
 from .senders import SendFailed, get_sender
 

@@ -1,4 +1,4 @@
-"""Revisits (回访): the visit form, recording a visit, and who is due for one by when.
+"""Revisits (回访): recording a visit, and who is due for one by when.
 
 The cadence itself is the pure rule in rules.py (revisit_days, next_visit_due). The
 reads here put the same rule into SQL, so "overdue only", "due this week" and the
@@ -9,7 +9,6 @@ number of queries, whatever the number of customers.
 import datetime
 from collections import defaultdict
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -30,7 +29,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from archives.models import Customer, EBankingProduct, User
 
@@ -281,48 +279,6 @@ def partners_for(customer, visitor):
         .exclude(pk=visitor.pk)
         .order_by("display_name", "username")
     )
-
-
-class PartnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj} · {obj.get_role_display()}"
-
-
-class VisitForm(forms.ModelForm):
-    """One revisit, logged from the customer's page."""
-
-    partner = PartnerChoiceField(
-        queryset=User.objects.none(),
-        required=False,
-        label=gettext_lazy("partner"),
-        help_text=gettext_lazy("The colleague of the branch who went with you, if any."),
-    )
-
-    class Meta:
-        model = Visit
-        fields = ["visited_on", "partner", "learnt", "needs", "next_step"]
-        widgets = {
-            "visited_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "learnt": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, customer, visitor, today: datetime.date, **kwargs):
-        kwargs.setdefault("initial", {"visited_on": today})
-        super().__init__(*args, **kwargs)
-        self.customer = customer
-        self.today = today
-        self.fields["partner"].queryset = partners_for(customer, visitor)
-        self.fields["partner"].empty_label = _("Nobody")
-        # A visit log without what was learnt tells the next visitor nothing.
-        self.fields["learnt"].required = True
-        self.fields["visited_on"].widget.attrs.update(
-            {"max": today.isoformat(), "min": customer.archived_on.isoformat()}
-        )
-
-    def clean_visited_on(self):
-        visited_on = self.cleaned_data["visited_on"]
-        check_visit_date(visited_on, archived_on=self.customer.archived_on, today=self.today)
-        return visited_on
 
 
 @transaction.atomic

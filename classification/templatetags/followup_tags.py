@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from classification import rules, visits
+from classification.forms.followup import VisitForm
 from classification.models import Classification, Maintainer, Override, Rulebook, Week
 
 register = template.Library()
@@ -77,5 +78,5 @@ def customer_followup(context, customer):
     last = f.visits[0].visited_on if f.visits else None
     f.due = rules.next_visit_due(last, since, f.cadence_days)
     f.overdue = visits.is_overdue(f.due, today)
-    f.form = visits.VisitForm(customer=customer, visitor=context["request"].user, today=today)
+    f.form = VisitForm(customer=customer, visitor=context["request"].user, today=today)
     return f

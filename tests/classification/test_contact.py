@@ -16,8 +16,7 @@ from django.utils import timezone, translation
 
 from archives.models import Role
 from classification import contact, services
-from classification.contact_models import Message, ProductNews
-from classification.models import Classification, Week
+from classification.models import Classification, Message, ProductNews, Week
 from classification.senders import HttpGatewaySender, OutboxSender
 from tests.builders import make_customer, make_user, resident_id
 from tests.conftest import login

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from archives.views import require_head_office
 
-from . import contact
-from .contact_forms import OutboxFilterForm, PlanForm, ProductNewsForm
-from .contact_models import Message, ProductNews
+from .. import contact
+from ..forms.contact import OutboxFilterForm, PlanForm, ProductNewsForm
+from ..models import Message, ProductNews
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .contact_models import Message, ProductNews
+from ..models import Message, ProductNews
 
 
 class MonthField(forms.DateField):

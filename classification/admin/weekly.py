@@ -1,8 +1,8 @@
-"""Django admin: head office edits the classification rulebook (versioned by effective date)."""
+"""Django admin of the weekly review: head office edits the rulebook (versioned by effective date)."""
 
 from django.contrib import admin
 
-from .models import Rulebook
+from ..models import Rulebook
 
 
 @admin.register(Rulebook)

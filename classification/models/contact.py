@@ -1,7 +1,4 @@
-"""Contact (联络): the text messages planned each month for key customers, and product news.
-
-Loaded by Django through the import at the end of classification/models.py.
-"""
+"""Contact (联络): the text messages planned each month for key customers, and product news."""
 
 import datetime
 
@@ -13,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from archives.identity import mask_phone
 from archives.models import Customer, Role
+
+from .weekly import branches_visible_to
 
 
 class ProductNews(models.Model):
@@ -50,8 +49,6 @@ class ProductNews(models.Model):
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Messages to customers a user may see: the start of every outbox query."""
-        from .models import branches_visible_to  # models imports this module at its end
-
         if getattr(user, "role", None) == Role.ACCOUNT_MANAGER and not user.is_superuser:
             return self.filter(customer__in=Customer.objects.visible_to(user))
         return self.filter(customer__village__township__branch__in=branches_visible_to(user))
@@ -144,6 +141,3 @@ class Message(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
-
-
-__all__ = ["Message", "ProductNews"]

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from archives.models import CustomerType
 
-from . import dashboard, summary
-from .models import Rulebook, Week
-from .rules import TIER_LABELS
+from .. import dashboard, summary
+from ..models import Rulebook, Week
+from ..rules import TIER_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

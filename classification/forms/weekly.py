@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import TIER_CHOICES
-from .rules import Tier
+from ..models import TIER_CHOICES
+from ..rules import Tier
 
 DECIDED_TIERS = [(v, label) for v, label in TIER_CHOICES if v != Tier.UNDECIDED]
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from archives.models import Customer, Role
 
-from . import services
-from .forms import TierDecisionForm
-from .models import (
+from .. import services
+from ..forms.weekly import TierDecisionForm
+from ..models import (
     Classification,
     Override,
     Proposal,
@@ -20,7 +20,7 @@ from .models import (
     branches_reviewed_by,
     branches_visible_to,
 )
-from .rules import TIER_LABELS, Tier
+from ..rules import TIER_LABELS, Tier
 
 PAGE_SIZE = 100
 

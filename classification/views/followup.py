@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from archives.models import Customer
 
-from . import visits
-from .models import Rulebook, branches_reviewed_by
+from .. import visits
+from ..forms.followup import VisitForm
+from ..models import Rulebook, branches_reviewed_by
 
 PAGE_SIZE = 50
 
@@ -73,7 +74,7 @@ def visit_create(request, pk):
     if request.method != "POST":  # after the scope check: out of scope stays a 404
         return HttpResponseNotAllowed(["POST"])
     today = timezone.localdate()
-    form = visits.VisitForm(request.POST, customer=customer, visitor=request.user, today=today)
+    form = VisitForm(request.POST, customer=customer, visitor=request.user, today=today)
     if form.is_valid():
         visit = visits.record_visit(
             customer=customer, visitor=request.user, today=today, **form.cleaned_data

@@ -1,0 +1,1 @@
+"""Forms of classification, one module per concept: weekly, followup, contact."""

@@ -1,0 +1,1 @@
+"""Pages of classification, one module per concept: weekly, followup, contact, dashboard."""
