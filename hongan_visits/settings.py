@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "archives",
     "classification",
     "assessment",
+    "demo",
 ]
 
 MIDDLEWARE = [

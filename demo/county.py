@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from stdnum.cn import ric, uscc
 
-from .models import CreditRecord, CustomerType, EBankingProduct, MainIncome, Relation, Role
+from archives.models import CreditRecord, CustomerType, EBankingProduct, MainIncome, Relation, Role
 
 CT, EB = CustomerType, EBankingProduct
 
