@@ -22,6 +22,7 @@ from archives.models import (
     VillageGroup,
 )
 from demo import county
+from demo.customers import customers_for_village
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -149,7 +150,7 @@ def test_generation_is_deterministic():
         return [
             c["fields"]["phone"]
             for v in plan.villages[:2]
-            for c in county.customers_for_village(rng, v, used)
+            for c in customers_for_village(rng, v, used)
         ]
 
     assert phones(42) == phones(42)

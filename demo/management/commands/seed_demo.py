@@ -24,6 +24,7 @@ from archives.models import (
 )
 from classification import services
 from demo import county, fieldwork
+from demo.customers import customers_for_village
 
 BATCH = 2000
 ROLE_LABELS = {
@@ -195,7 +196,7 @@ def write_plan(plan: county.Plan, rng: random.Random, password: str) -> dict:
     counts = {"groups": len(groups), "customers": 0, "members": 0, "changes": 0}
     used, pending = set(), []
     for spec, village in pairs:
-        pending += [(village, c) for c in county.customers_for_village(rng, spec, used)]
+        pending += [(village, c) for c in customers_for_village(rng, spec, used)]
         if len(pending) >= BATCH:
             write_customers(pending, users, groups, counts)
             pending = []
