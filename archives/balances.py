@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
 
-from . import import_files as files
-from .imports import CHUNK, ImportResult, Progress, Row, RowChecker
+from .imports import CHUNK, ImportResult, Progress, Row, RowChecker, files
 from .models import ZERO, Customer
 from .sheets import Column
 from .survey import NEEDS_ID_NUMBER

@@ -10,7 +10,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import exports, import_template, tasks
+from . import exports, tasks
+from .imports.template import build_template
 from .models import Branch, Customer, ImportJob, Role, Village
 from .views import require_head_office
 
@@ -102,7 +103,7 @@ def import_confirm(request, pk):
 def import_template_download(request):
     require_head_office(request.user)
     example = Village.objects.order_by("code").values_list("code", flat=True).first() or ""
-    return _xlsx(import_template.build_template(village_code=example), "导入模板.xlsx")
+    return _xlsx(build_template(village_code=example), "导入模板.xlsx")
 
 
 def village_export(request, pk):

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from archives import import_files as files
-from archives.imports import CHUNK, ImportResult, Progress, Row, RowChecker
+from archives.imports import CHUNK, ImportResult, Progress, Row, RowChecker, files
 from archives.models import User
 from archives.sheets import Column, normalize
 

@@ -28,13 +28,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from stdnum.cn import uscc
 
-from . import import_files as files
-from . import sheets
-from .forms import CustomerRowForm, FamilyMemberRowForm
-from .models import Customer, CustomerType, FamilyMember, Village, VillageGroup
-from .survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
-
-UnreadableFile = files.UnreadableFile  # raised by import_archive for a file it cannot read
+from .. import sheets
+from ..forms import CustomerRowForm, FamilyMemberRowForm
+from ..models import Customer, CustomerType, FamilyMember, Village, VillageGroup
+from ..survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
+from . import files
 
 CHUNK = 1000
 ERROR_LIMIT = 1000  # problems kept for the report; the count goes on
