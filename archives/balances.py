@@ -5,7 +5,7 @@ edit a customer corrects one customer's balances on its page. Both go through
 BalancesForm, so a row of the extract is checked by the same rules as the page,
 and both keep the change history with the user who made the change. The file
 reading, the row-by-row problem report, the progress and the job are the archive
-import's (archives/imports.py, archives/tasks.py); the layout is
+import's (archives/imports/, archives/tasks.py); the layout is
 docs/balances-template.md.
 """
 

@@ -2,7 +2,7 @@
 
 The layout is docs/ledger-template.md. Reading the file, the row-by-row problem
 report, the progress and the background job are the archive import's
-(archives/imports.py, archives/tasks.py): the job is an ImportJob of kind "ledger".
+(archives/imports/, archives/tasks.py): the job is an ImportJob of kind "ledger".
 Every row is checked by LedgerLineForm, the form head office uses for a line by
 hand. A row names a person, a month, an item and maybe a household or terminal;
 importing a line already on file replaces its quantities, so importing a month's
