@@ -5,7 +5,7 @@ edit a customer corrects one customer's balances on its page. Both go through
 BalancesForm, so a row of the extract is checked by the same rules as the page,
 and both keep the change history with the user who made the change. The file
 reading, the row-by-row problem report, the progress and the job are the archive
-import's (archives/imports.py, archives/tasks.py); the layout is
+import's (archives/imports/, archives/tasks.py); the layout is
 docs/balances-template.md.
 """
 
@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
 
-from . import import_files as files
-from .imports import CHUNK, ImportResult, Progress, Row, RowChecker
+from .imports import CHUNK, ImportResult, Progress, Row, RowChecker, files
 from .models import ZERO, Customer
 from .sheets import Column
 from .survey import NEEDS_ID_NUMBER

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from . import balances
-from .import_template import EXAMPLE_ID
+from .imports.template import EXAMPLE_ID
 
 BOLD = Font(bold=True)
 EXAMPLE = {

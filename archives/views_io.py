@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from jobs.models import Job
 
-from . import exports, import_template, tasks
+from . import exports, tasks
+from .imports.template import build_template
 from .models import Branch, Customer, Role, Village
 from .views import require_head_office
 
@@ -88,7 +89,7 @@ def import_confirm(request, pk):
 def import_template_download(request):
     require_head_office(request.user)
     example = Village.objects.order_by("code").values_list("code", flat=True).first() or ""
-    return _xlsx(import_template.build_template(village_code=example), "导入模板.xlsx")
+    return _xlsx(build_template(village_code=example), "导入模板.xlsx")
 
 
 def village_export(request, pk):

@@ -2,7 +2,7 @@
 
 The layout is docs/ledger-template.md. Reading the file, the row-by-row problem
 report, the progress and the background job are the archive import's
-(archives/imports.py, archives/tasks.py): the job is a jobs.Job of kind "ledger_import".
+(archives/imports/, archives/tasks.py): the job is a jobs.Job of kind "ledger_import".
 Every row is checked by LedgerLineForm, the form head office uses for a line by
 hand. A row names a person, a month, an item and maybe a household or terminal;
 importing a line already on file replaces its quantities, so importing a month's
@@ -17,8 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from archives import import_files as files
-from archives.imports import CHUNK, ImportResult, Progress, Row, RowChecker
+from archives.imports import CHUNK, ImportResult, Progress, Row, RowChecker, files
 from archives.models import User
 from archives.sheets import Column, normalize
 

@@ -16,7 +16,7 @@ from django.db.models import Q, UniqueConstraint
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archives import import_files as files
+from archives.imports import files
 from archives.models import Branch, User
 
 from .models.ledger import MONEY_KINDS, NEEDS_AVG_AMOUNT, PER_ITEM_KINDS, LedgerEntry, LedgerKind

@@ -18,10 +18,10 @@ from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
-from archives.demo import REFERENCE_DATE
 from archives.models import Branch, Customer, Township, Village
 from classification import rules, services
 from classification.models import Classification, Rulebook, Week
+from demo.county import REFERENCE_DATE
 
 REPEAT = 3
 

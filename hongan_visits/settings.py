@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "archives",
     "classification",
     "assessment",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archives import import_files
+from archives import imports
 from archives.models import User
 
 
@@ -54,7 +54,7 @@ class ImportCommand(BaseCommand):
                     dry_run=dry_run,
                     progress=progress,
                 )
-        except import_files.UnreadableFile as error:
+        except imports.UnreadableFile as error:
             raise CommandError(str(error)) from None
         for problem in result.problems:
             self.stdout.write(format_problem(problem))

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from archives import import_files, imports, sheets
+from archives import imports, sheets
+from archives.imports import files
 from archives.models import Customer, CustomerType, FamilyMember, Role
 from jobs.models import Job
 from tests.builders import credit_code, make_member, resident_id, wrong_check_digit
@@ -284,7 +285,7 @@ def test_an_id_number_typed_as_a_number_is_refused_and_a_mobile_number_is_read_e
     ],
 )
 def test_identifier_cells_are_read_exactly(cell, text):
-    assert import_files.identifier(cell) == text
+    assert files.identifier(cell) == text
 
 
 @pytest.mark.parametrize(
@@ -292,12 +293,12 @@ def test_identifier_cells_are_read_exactly(cell, text):
     [(0.1 + 0.2, "0.3"), (1234.5600000000002, "1234.56"), (60000.0, "60000"), ("  甲 ", "甲")],
 )
 def test_number_cells_read_as_excel_shows_them(cell, text):
-    assert import_files.text(cell) == text
+    assert files.text(cell) == text
 
 
 def test_identifier_cells_that_lost_digits_are_refused():
     with pytest.raises(ValueError, match="15"):
-        import_files.identifier(4.211221988010112e17)
+        files.identifier(4.211221988010112e17)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])

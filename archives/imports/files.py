@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from stdnum.cn import ric
 
-from . import sheets
+from .. import sheets
 
 
 class UnreadableFile(Exception):

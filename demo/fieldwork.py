@@ -1,6 +1,6 @@
 """Demo assessment data for seed_demo: a year of field days with photos, the ledger, closed months.
 
-The year before archives.demo.REFERENCE_DATE: every month but the last is reviewed
+The year before demo.county.REFERENCE_DATE: every month but the last is reviewed
 and closed (statements locked); the last month is still open, with days awaiting
 review and a few open findings, so head office has a queue. Rows are bulk-inserted.
 
@@ -22,10 +22,16 @@ from django.db.models import Prefetch
 from PIL import Image, ImageDraw
 
 from archives.models import Role, User, Village
-
-from .models import FieldDay, Finding, LedgerEntry, LedgerKind, Month, Photo
-from .models.fieldwork import month_bounds
-from .statements import close_month
+from assessment.models import (
+    FieldDay,
+    Finding,
+    LedgerEntry,
+    LedgerKind,
+    Month,
+    Photo,
+    month_bounds,
+)
+from assessment.statements import close_month
 
 MONTHS = 12
 CENSUS_MONTHS = 2  # the campaign opened with the census phase (普查建档): 20 days a month

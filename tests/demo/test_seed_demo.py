@@ -8,7 +8,6 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from archives import demo
 from archives.identity import parse_resident_id, validate_credit_code, validate_mobile
 from archives.models import (
     HOUSEHOLD_TYPES,
@@ -22,6 +21,8 @@ from archives.models import (
     Village,
     VillageGroup,
 )
+from demo import county
+from demo.customers import customers_for_village
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -144,12 +145,12 @@ def test_running_twice_does_not_duplicate(seeded):
 def test_generation_is_deterministic():
     def phones(seed_value):
         rng = random.Random(seed_value)
-        plan = demo.plan_county(demo.parse_scale("small"), rng)
+        plan = county.plan_county(county.parse_scale("small"), rng)
         used: set = set()
         return [
             c["fields"]["phone"]
             for v in plan.villages[:2]
-            for c in demo.customers_for_village(rng, v, used)
+            for c in customers_for_village(rng, v, used)
         ]
 
     assert phones(42) == phones(42)
@@ -157,8 +158,8 @@ def test_generation_is_deterministic():
 
 
 def test_county_scale_parameters():
-    scale = demo.parse_scale("county")
+    scale = county.parse_scale("county")
     assert (scale.branches, scale.villages, scale.customers) == (25, 400, 170_000)
     assert scale.branches * scale.managers_per_branch == 150
     with pytest.raises(ValueError, match="scale"):
-        demo.parse_scale("huge")
+        county.parse_scale("huge")

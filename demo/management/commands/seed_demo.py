@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from archives import demo
 from archives.models import (
     Branch,
     Customer,
@@ -23,7 +22,9 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from assessment import demo as assessment_demo
+from classification import services
+from demo import county, fieldwork
+from demo.customers import customers_for_village
 
 BATCH = 2000
 ROLE_LABELS = {
@@ -47,7 +48,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, password, **options):
         try:
-            size = demo.parse_scale(scale)
+            size = county.parse_scale(scale)
         except ValueError as error:
             raise CommandError(str(error)) from None
         head_office = User.objects.filter(username=MARKER).first()
@@ -61,11 +62,11 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         rng = random.Random(seed)
-        plan = demo.plan_county(size, rng)
+        plan = county.plan_county(size, rng)
         with transaction.atomic():
             counts = write_plan(plan, rng, password)
             counts["weeks"] = classify_weeks()
-            counts |= assessment_demo.seed(rng=rng, reference=demo.REFERENCE_DATE, at=at)
+            counts |= fieldwork.seed(rng=rng, reference=county.REFERENCE_DATE, at=at)
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -103,9 +104,7 @@ class Command(BaseCommand):
 
 def classify_weeks() -> int:
     """Last week confirmed by each branch head, this week proposed: the review has history."""
-    from classification import services
-
-    last_monday = services.week_start_of(demo.REFERENCE_DATE)
+    last_monday = services.week_start_of(county.REFERENCE_DATE)
     this_monday = last_monday + datetime.timedelta(days=7)
     weeks = 0
     for branch in Branch.objects.all():
@@ -144,7 +143,7 @@ def at(day: datetime.date, hour: int) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def write_plan(plan: demo.Plan, rng: random.Random, password: str) -> dict:
+def write_plan(plan: county.Plan, rng: random.Random, password: str) -> dict:
     """Write the organisation, then stream the customers village by village in bulk batches."""
     new_branches = [Branch(code=code, name=name) for code, name, _slug in plan.branches]
     Branch.objects.bulk_create(new_branches)
@@ -197,7 +196,7 @@ def write_plan(plan: demo.Plan, rng: random.Random, password: str) -> dict:
     counts = {"groups": len(groups), "customers": 0, "members": 0, "changes": 0}
     used, pending = set(), []
     for spec, village in pairs:
-        pending += [(village, c) for c in demo.customers_for_village(rng, spec, used)]
+        pending += [(village, c) for c in customers_for_village(rng, spec, used)]
         if len(pending) >= BATCH:
             write_customers(pending, users, groups, counts)
             pending = []

@@ -12,9 +12,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from stdnum.cn import ric
 
-from . import sheets
-from .models import CustomerType
-from .survey import NEEDS_CREDIT_CODE, NEEDS_ID_NUMBER, fields_for
+from .. import sheets
+from ..models import CustomerType
+from ..survey import NEEDS_CREDIT_CODE, NEEDS_ID_NUMBER, fields_for
 
 _EXAMPLE_BODY = "42112219560708016"  # Hong'an county, born 1956-07-08
 EXAMPLE_ID = _EXAMPLE_BODY + ric.calc_check_digit(_EXAMPLE_BODY + "0")
