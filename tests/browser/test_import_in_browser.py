@@ -29,13 +29,13 @@ def test_a_dry_run_then_confirm_imports_the_file(browser, people, media, tmp_pat
     upload.write_bytes(xlsx([row(people.village_a)]))
     page.set_input_files("input[name=file]", str(upload))
     page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     expect(page.locator("#job-status .progress > div")).to_have_attribute("style", "width: 100%")
     browser.shot("import-dry-run")
     assert not Customer.objects.filter(name="赵大海").exists()
     page.click("#job-status form button[type=submit]")
     expect(page.locator("#job-status form")).to_have_count(0)
-    expect(page).to_have_url(re.compile(r"/imports/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     assert Customer.objects.get(name="赵大海").filed_by == people.head_office
     assert not browser.problems, browser.problems
 

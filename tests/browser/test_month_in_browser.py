@@ -43,7 +43,7 @@ def test_head_office_closes_the_month_and_downloads_the_spreadsheet(
     page.go_back()
 
     page.click("#close-month button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/assessment/statement-jobs/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     expect(page.locator("#job-status .progress > div")).to_have_attribute("style", "width: 100%")
     expect(page.locator("#job-status")).not_to_have_attribute("data-running", "true")
     browser.shot("month-closing")
@@ -56,7 +56,7 @@ def test_head_office_closes_the_month_and_downloads_the_spreadsheet(
     browser.shot("month-closed")
 
     page.click("#export-xlsx")
-    expect(page).to_have_url(re.compile(r"/assessment/statement-jobs/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     with page.expect_download() as download:
         page.click("#download")
     assert download.value.suggested_filename.endswith(".xlsx")

@@ -49,11 +49,13 @@ TEST_KIND = registry.JobKind(
 def kind(monkeypatch, settings, tmp_path):
     monkeypatch.setitem(registry._KINDS, TEST_KIND.key, TEST_KIND)
     settings.MEDIA_ROOT = tmp_path
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path / "templates"]
     (tmp_path / "templates/jobs/tests").mkdir(parents=True)
     (tmp_path / "templates/jobs/tests/echo_result.html").write_text(
         '<p id="echo">写入 {{ job.result.written }} 行</p>', encoding="utf-8"
     )
+    # Assigned, not mutated: the assignment resets the (cached) template engines.
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], tmp_path / "templates"]}]
     return TEST_KIND
 
 
