@@ -1,6 +1,6 @@
 """File imports as job kinds: the archive and the core-banking balances (and, registered by
 assessment through `register_import`, the marketing ledger). They share the upload page,
-the dry run and its confirmation (archives/views_io.py) and the result fragment."""
+the dry run and its confirmation (archives/views/io.py) and the result fragment."""
 
 from django.urls import reverse
 from django.utils import timezone

@@ -1,7 +1,7 @@
 """Pages of the marketing ledger: a month's ledger, lines by hand and the import (head office), my ledger.
 
 The import is a job of kind "ledger_import" (assessment/tasks.py): it shows and polls on
-the jobs app's page and is confirmed like the archive import (archives/views_io.py).
+the jobs app's page and is confirmed like the archive import (archives/views/io.py).
 """
 
 from django import forms
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archives.views import require_head_office
-from archives.views_io import ImportForm, _xlsx, upload_page
+from archives.views.io import ImportForm, _xlsx, upload_page
 
 from .. import import_template, ledger, tasks
 from ..models.ledger import LedgerEntry

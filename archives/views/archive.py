@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
-from .forms import CustomerForm, FamilyFormSet
-from .identity import age_on, region_of
-from .models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
-from .pagination import CappedPaginator
-from .survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
+from .. import services
+from ..forms import CustomerForm, FamilyFormSet
+from ..identity import age_on, region_of
+from ..models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
+from ..pagination import CappedPaginator
+from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
 
 PAGE_SIZE = 50
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from jobs.models import Job
 
-from . import exports, tasks
-from .imports.template import build_template
-from .models import Branch, Customer, Role, Village
-from .views import require_head_office
+from .. import exports, tasks
+from ..imports.template import build_template
+from ..models import Branch, Customer, Role, Village
+from .archive import require_head_office
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 20

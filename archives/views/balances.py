@@ -1,7 +1,7 @@
 """Pages for balances: the core-banking import (head office) and one customer's balance form.
 
 The import runs as a job of kind "balances_import" (archives/tasks.py): its page is the
-jobs app's, its confirmation the archive import's (archives/views_io.py).
+jobs app's, its confirmation the archive import's (archives/views/io.py).
 """
 
 from django import forms
@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import balances, balances_template, tasks
-from .models import Customer
-from .views import require_head_office
-from .views_io import ImportForm, _xlsx, upload_page
+from .. import balances, balances_template, tasks
+from ..models import Customer
+from .archive import require_head_office
+from .io import ImportForm, _xlsx, upload_page
 
 
 class BalancesImportForm(ImportForm):
