@@ -7,11 +7,18 @@ assessment's 0005 has already put the rows back (its ledger key needs them first
 
 from django.core.management.color import no_style
 from django.db import migrations
+from django.utils import timezone
+
+# A job still queued or running when this runs was queued under a task that no longer
+# exists: it ends failed with its reason, never waiting for ever.
+UNFINISHED = ("queued", "running")
+STOPPED = "系统升级时此任务尚未完成，已停止，未保留任何结果。请重新提交。"
 
 KINDS = {"archive": "archive_import", "balances": "balances_import", "ledger": "ledger_import"}
 
 
 def forwards(apps, schema_editor):
+    now = timezone.now()
     ImportJob = apps.get_model("archives", "ImportJob")
     Job = apps.get_model("jobs", "Job")
     batch = []
@@ -20,14 +27,14 @@ def forwards(apps, schema_editor):
             Job(
                 pk=old.pk,
                 kind=KINDS[old.kind],
-                status=old.status,
+                status="failed" if old.status in UNFINISHED else old.status,
                 subject=old.original_name,
                 params={"dry_run": old.dry_run},
                 input_file=old.file.name,
                 started_from_id=old.confirms_id,
                 done=old.processed_rows,
                 total=old.total_rows,
-                message=old.failure,
+                message=STOPPED if old.status in UNFINISHED else old.failure,
                 result={
                     "created": old.created_count,
                     "updated": old.updated_count,
@@ -39,7 +46,7 @@ def forwards(apps, schema_editor):
                 created_by_id=old.created_by_id,
                 created_at=old.created_at,
                 heartbeat_at=old.finished_at or old.created_at,
-                finished_at=old.finished_at,
+                finished_at=old.finished_at or (now if old.status in UNFINISHED else None),
             )
         )
     # The dry run a job confirms is always older, so inserting by id keeps the key valid.

@@ -9,28 +9,35 @@ import importlib
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.utils import timezone
+
+# A job still queued or running when this runs was queued under a task that no longer
+# exists: it ends failed with its reason, never waiting for ever.
+UNFINISHED = ("queued", "running")
+STOPPED = "系统升级时此任务尚未完成，已停止，未保留任何结果。请重新提交。"
 
 KINDS = {"close": "month_close", "export_xlsx": "statements_xlsx", "export_pdf": "statements_pdf"}
 
 
 def forwards(apps, schema_editor):
+    now = timezone.now()
     StatementJob = apps.get_model("assessment", "StatementJob")
     Job = apps.get_model("jobs", "Job")
     Job.objects.bulk_create(
         (
             Job(
                 kind=KINDS[old.kind],
-                status=old.status,
+                status="failed" if old.status in UNFINISHED else old.status,
                 subject=f"{old.month:%Y-%m}",
                 params={"month": old.month.isoformat()},
                 done=old.done,
                 total=old.total,
-                message=old.error,
+                message=STOPPED if old.status in UNFINISHED else old.error,
                 result_file=old.file.name,
                 created_by_id=old.created_by_id,
                 created_at=old.created_at,
                 heartbeat_at=old.finished_at or old.created_at,
-                finished_at=old.finished_at,
+                finished_at=old.finished_at or (now if old.status in UNFINISHED else None),
             )
             for old in StatementJob.objects.order_by("pk").iterator(chunk_size=1000)
         ),

@@ -99,11 +99,22 @@ def _old_data(apps):
         created_at=now,
         finished_at=now,
     )
-    return dry, real, broken
+    # Work that was still under way when the upgrade ran.
+    apps.get_model("assessment", "StatementJob").objects.create(
+        kind="close",
+        month=datetime.date(2026, 10, 1),
+        status="running",
+        created_by=head,
+        created_at=now,
+    )
+    stuck = ImportJob.objects.create(
+        kind="balances", file="imports/b.csv", original_name="b.csv", created_by=head
+    )
+    return dry, real, broken, stuck
 
 
 def test_import_and_statement_jobs_move_into_jobs_keeping_ids_links_and_results(old_schema):
-    dry, real, broken = _old_data(old_schema)
+    dry, real, broken, stuck = _old_data(old_schema)
 
     _migrate(_latest())
 
@@ -128,13 +139,19 @@ def test_import_and_statement_jobs_move_into_jobs_keeping_ids_links_and_results(
         "done",
     )
     assert export.result_file.name == "statements/2026/11/2026-10-考核报表.pdf"
+    # Nothing is left queued or running under a task that no longer exists.
+    close = Job.objects.get(kind="month_close")
+    for unfinished in (close, moved[stuck.pk]):
+        assert unfinished.status == "failed"
+        assert "系统升级时此任务尚未完成" in unfinished.message
+        assert unfinished.finished_at is not None
     # New jobs are numbered after the moved ones (PostgreSQL's sequence was moved on).
     new = Job.objects.create(kind="archive_import")
     assert new.pk > max(moved)
 
 
 def test_going_back_puts_the_jobs_where_they_were(old_schema):
-    dry, real, _broken = _old_data(old_schema)
+    dry, real, _broken, _stuck = _old_data(old_schema)
     _migrate(_latest())
 
     apps = _migrate(BEFORE)
@@ -143,4 +160,5 @@ def test_going_back_puts_the_jobs_where_they_were(old_schema):
     assert ImportJob.objects.get(pk=real.pk).confirms_id == dry.pk
     assert ImportJob.objects.get(pk=dry.pk).kind == "ledger"
     assert apps.get_model("assessment", "LedgerEntry").objects.get().import_job_id == real.pk
-    assert apps.get_model("assessment", "StatementJob").objects.get().kind == "export_pdf"
+    statement_jobs = apps.get_model("assessment", "StatementJob").objects
+    assert set(statement_jobs.values_list("kind", flat=True)) == {"export_pdf", "close"}
