@@ -14,32 +14,13 @@ from django.utils.translation import gettext as _
 
 from . import evidence
 from .models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
-
-
-class MonthClosed(Exception):
-    """The month is closed: nothing in it changes any more."""
+from .months import MonthClosed as MonthClosed  # re-exported for the pages and forms
+from .months import lock_open_month
+from .months import month_is_closed as month_is_closed  # re-exported for the pages and forms
 
 
 class ReviewRefused(Exception):
     """A review or ruling that cannot be made; the message says why."""
-
-
-def month_is_closed(day: datetime.date) -> bool:
-    """Whether head office has closed the month holding `day`; every write in this module asks it first.
-
-    The month close is the statements' (assessment/statements.py), which answer it.
-    """
-    from .statements import month_is_closed as statements_month_is_closed
-
-    return statements_month_is_closed(day)
-
-
-def ensure_month_open(day: datetime.date) -> None:
-    if month_is_closed(day):
-        raise MonthClosed(
-            _("%(month)s is closed: its field days and findings no longer change.")
-            % {"month": f"{day:%Y-%m}"}
-        )
 
 
 @dataclass(frozen=True)
@@ -77,13 +58,13 @@ def log_field_day(
     The photos were checked before (the form does it); their files are written here,
     inside the transaction, and removed again if anything fails.
     """
-    ensure_month_open(date)
     branches = {village.township.branch for village in villages}
     if len(branches) != 1:
         raise ValueError("the villages of a field day belong to one branch")
     saved = []
     try:
         with transaction.atomic():
+            lock_open_month(date)
             field_day = FieldDay.objects.create(
                 person=person,
                 date=date,
@@ -186,8 +167,9 @@ def reject_field_day(*, field_day, reviewer, now: datetime.datetime, note: str) 
 
 
 def _lock_for_review(field_day, reviewer) -> FieldDay:
+    # The month's row first, then the day: the order every writer and the close keep.
+    lock_open_month(FieldDay.objects.values_list("date", flat=True).get(pk=field_day.pk))
     field_day = FieldDay.objects.select_for_update().get(pk=field_day.pk)
-    ensure_month_open(field_day.date)
     if not reviewer.is_head_office:
         raise ReviewRefused(_("Only head office reviews field days."))
     if field_day.person_id == reviewer.pk:
@@ -200,8 +182,41 @@ def _decide(field_day, status, *, reviewer, note, now) -> FieldDay:
     field_day.reviewed_by = reviewer
     field_day.reviewed_at = now
     field_day.review_note = note.strip()
+    field_day._change_reason = field_day.review_note  # for the change history, where kept
     field_day.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     return field_day
+
+
+@transaction.atomic
+def confirm_days_without_findings(*, month: datetime.date, reviewer, now: datetime.datetime):
+    """Head office confirms, in one step, every day of the month awaiting review with no finding.
+
+    A day with a finding open or confirmed as falsification is left for a review of its
+    own, and so are the reviewer's own days. Each day confirmed is saved on its own
+    (reviewer, time and a note saying how), so its history shows the decision like any
+    other. Returns the days confirmed.
+    """
+    if not reviewer.is_head_office:
+        raise ReviewRefused(_("Only head office reviews field days."))
+    lock_open_month(month)
+    flagged = Finding.objects.filter(
+        status__in=(Finding.Status.OPEN, Finding.Status.CONFIRMED_FALSIFICATION)
+    ).values("photo__field_day")
+    days = (
+        FieldDay.objects.select_for_update()
+        .in_month(month)
+        .filter(status=FieldDay.Status.SUBMITTED)
+        .exclude(person=reviewer)
+        .exclude(pk__in=flagged)
+        .order_by("pk")
+    )
+    note = _("Confirmed with every day of %(month)s without findings.") % {
+        "month": f"{month:%Y-%m}"
+    }
+    return [
+        _decide(day, FieldDay.Status.CONFIRMED, reviewer=reviewer, note=note, now=now)
+        for day in days
+    ]
 
 
 RULINGS = (Finding.Status.DISMISSED, Finding.Status.CONFIRMED_FALSIFICATION)
@@ -215,11 +230,12 @@ def rule_on_finding(
 
     A ruling may be changed while the month is open; the note is required either way.
     """
+    day = Finding.objects.values_list("photo__field_day__date", flat=True).get(pk=finding.pk)
+    lock_open_month(day)
     finding = (
         Finding.objects.select_for_update().select_related("photo__field_day").get(pk=finding.pk)
     )
     field_day = finding.photo.field_day
-    ensure_month_open(field_day.date)
     if ruling not in RULINGS:
         raise ValueError(f"not a ruling: {ruling!r}")
     if not reviewer.is_head_office:

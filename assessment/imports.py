@@ -7,7 +7,9 @@ Every row is checked by LedgerLineForm, the form head office uses for a line by
 hand. A row names a person, a month, an item and maybe a household or terminal;
 importing a line already on file replaces its quantities, so importing a month's
 extract again replaces instead of adding. Nothing is written if any row has a
-problem, and never into a closed month.
+problem, and never into a closed month: rows of a month closed when they are read
+are problems, and the write locks each month of the file (assessment/months.py)
+and raises MonthClosed, writing nothing, if one was closed since.
 """
 
 import datetime
@@ -30,6 +32,7 @@ from .ledger import (
     read_month,
 )
 from .models.ledger import LedgerEntry, LedgerKind
+from .months import lock_open_months
 
 SHEET = "台账"
 
@@ -235,6 +238,7 @@ class _LedgerImport(RowChecker):
 
     @transaction.atomic
     def write(self, *, user, now, job, reason):
+        lock_open_months(entry.month for entry in (*self.creates, *self.updates))
         history = {"default_user": user, "default_date": now, "default_change_reason": reason}
         for entry in (*self.creates, *self.updates):
             entry.source = LedgerEntry.Source.IMPORT

@@ -9,7 +9,6 @@ import datetime
 import re
 
 from django import forms
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, UniqueConstraint
@@ -20,6 +19,8 @@ from archives.imports import files
 from archives.models import Branch, User
 
 from .models.ledger import MONEY_KINDS, NEEDS_AVG_AMOUNT, PER_ITEM_KINDS, LedgerEntry, LedgerKind
+from .months import lock_open_month
+from .months import month_is_closed as month_is_closed  # the early check of forms and import
 
 QUANTITY_FIELDS = ("amount", "count", "avg_tx_count", "avg_tx_amount")
 _MONTH = re.compile(
@@ -41,21 +42,6 @@ def read_month(value) -> datetime.date:
         if 1 <= month <= 12:
             return datetime.date(year, month, 1)
     raise ValueError(_("Write the month as 2026-11."))
-
-
-def month_is_closed(month: datetime.date) -> bool:
-    """Whether head office has closed the month holding `month`: its ledger never changes again.
-
-    The month close is the statements' (assessment.Month, issue 4 item 7); the model is
-    looked up by name so the ledger does not depend on the statements' module, and no
-    month is closed where it does not exist.
-    """
-    try:
-        month_model = apps.get_model("assessment", "Month")
-    except LookupError:
-        return False
-    row = month_model.objects.filter(month=first_of_month(month)).first()
-    return bool(row and row.is_closed)
 
 
 def closed_month_message(month: datetime.date) -> str:
@@ -238,9 +224,11 @@ class CorrectionForm(LedgerLineForm):
 def save_by_hand(*, form: LedgerLineForm, user, now: datetime.datetime) -> LedgerEntry:
     """Save a valid ManualLineForm or CorrectionForm as head office's line.
 
-    The change history keeps what the line said before, who changed it and why.
+    The change history keeps what the line said before, who changed it and why. The
+    form's check of a closed month was early; the month's row lock here is the guard.
     """
     entry = form.save(commit=False)
+    lock_open_month(entry.month)
     entry.source = LedgerEntry.Source.MANUAL
     entry.created_by = user
     entry.created_at = now

@@ -3,8 +3,9 @@
 An open month's statements are computed live from the logged data in a fixed number
 of queries, whatever the number of people. A closed month's are read from the
 snapshots written at close and never recomputed: nothing that changes afterwards
-(a rate, a field day, a ledger line) reaches them. `month_is_closed` is the one test
-every page, import and command makes before it writes into a month.
+(a rate, a field day, a ledger line) reaches them. Every write into a month locks the
+month's row first (assessment/months.py), and so does the close, which is refused
+while any field day of the month awaits review or any photo finding is unruled.
 """
 
 import datetime
@@ -33,6 +34,7 @@ from .models import (
     StatementSnapshot,
     month_bounds,
 )
+from .months import MonthClosed, close_blockers, lock_open_month, month_is_closed, month_start
 
 # Who gets a statement: the fund roles always (their fund is withheld every month),
 # leaders and head office staff when the month holds something to pay them for.
@@ -61,34 +63,12 @@ TOTALS = (
 )
 
 
-class MonthClosed(Exception):
-    """A closed month is locked: nothing may be written into it any more."""
-
-    def __init__(self, month: datetime.date):
-        self.month = month
-        super().__init__(
-            _(
-                "%(month)s is closed and can no longer change. "
-                "Corrections go into a later month as adjustments."
-            )
-            % {"month": f"{month:%Y-%m}"}
-        )
-
-
 class StatementError(Exception):
     """A write the statements refuse, with the reason to show."""
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_is_closed(day: datetime.date) -> bool:
-    """Whether the month holding `day` is closed; every write into a month asks this first."""
-    return Month.objects.closed().filter(month=month_start(day)).exists()
-
-
 def ensure_open(day: datetime.date) -> None:
+    """Refuse at once work on a closed month (the write itself re-checks under the lock)."""
     if month_is_closed(day):
         raise MonthClosed(month_start(day))
 
@@ -410,15 +390,35 @@ def _live(month: Month, ids) -> MonthStatements:
 # ---- Writes: each one transaction, none into a closed month --------------------------------
 
 
+def ensure_closable(month: datetime.date) -> None:
+    """StatementError while a field day of the month awaits review or a photo finding is unruled."""
+    blockers = close_blockers(month)
+    if blockers:
+        raise StatementError(
+            _(
+                "%(month)s cannot be closed yet: %(days)d field days await review and "
+                "%(findings)d photo findings are unruled. Review them first."
+            )
+            % {
+                "month": f"{month_start(month):%Y-%m}",
+                "days": sum(b.awaiting_review for b in blockers),
+                "findings": sum(b.open_findings for b in blockers),
+            }
+        )
+
+
 @transaction.atomic
 def close_month(*, month: datetime.date, user, now: datetime.datetime, progress=None) -> Month:
-    """Write every statement of the month as a snapshot and lock the month, in one transaction."""
+    """Write every statement of the month as a snapshot and lock the month, in one transaction.
+
+    The month's row is locked first, as every write into the month locks it, so what
+    is checked and priced here is what the month holds when it closes.
+    """
     first = month_start(month)
     if first >= month_start(timezone.localtime(now).date()):
         raise StatementError(_("A month can only be closed after it has ended."))
-    row, _created = Month.objects.select_for_update().get_or_create(month=first)
-    if row.is_closed:
-        raise MonthClosed(first)
+    row = lock_open_month(first, exclusive=True)
+    ensure_closable(first)
     result = _live(row, None)
     total = len(result.rows)
     if progress:
@@ -452,17 +452,9 @@ def close_month(*, month: datetime.date, user, now: datetime.datetime, progress=
     return row
 
 
-def _open_month_row(day: datetime.date) -> Month:
-    """The month's row, created open if needed and locked for this transaction; never a closed one."""
-    row, _created = Month.objects.select_for_update().get_or_create(month=month_start(day))
-    if row.is_closed:
-        raise MonthClosed(row.month)
-    return row
-
-
 @transaction.atomic
 def set_census_phase(*, month: datetime.date, census_phase: bool) -> Month:
-    row = _open_month_row(month)
+    row = lock_open_month(month, exclusive=True)
     row.census_phase = census_phase
     row.save(update_fields=["census_phase"])
     return row
@@ -470,7 +462,7 @@ def set_census_phase(*, month: datetime.date, census_phase: bool) -> Month:
 
 @transaction.atomic
 def add_reward(*, person, month, amount, reason, user, now) -> Reward:
-    row = _open_month_row(month)
+    row = lock_open_month(month)
     return Reward.objects.create(
         person=person,
         month=row.month,
@@ -483,7 +475,7 @@ def add_reward(*, person, month, amount, reason, user, now) -> Reward:
 
 @transaction.atomic
 def judge_branch(*, branch, month, judged_slow, note, user, now) -> BranchJudgement:
-    row = _open_month_row(month)
+    row = lock_open_month(month)
     judgement, _created = BranchJudgement.objects.update_or_create(
         month=row.month,
         branch=branch,
@@ -495,7 +487,7 @@ def judge_branch(*, branch, month, judged_slow, note, user, now) -> BranchJudgem
 @transaction.atomic
 def add_adjustment(*, person, month, amount, reason, corrects_month, user, now) -> Adjustment:
     """A correction of a closed month, paid in the open month `month`."""
-    row = _open_month_row(month)
+    row = lock_open_month(month)
     corrects = month_start(corrects_month)
     if corrects >= row.month or not month_is_closed(corrects):
         raise StatementError(_("Only an earlier, closed month can be corrected."))

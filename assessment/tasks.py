@@ -28,9 +28,10 @@ FILE_NAMES = {
 
 
 def start_job(*, kind: str, month: datetime.date, user) -> Job:
-    """Queue work on a month; a close of a closed month is refused at once."""
+    """Queue work on a month; a close of a closed month, or of one not yet reviewed, is refused at once."""
     if kind == CLOSE:
         statements.ensure_open(month)
+        statements.ensure_closable(month)
     first = statements.month_start(month)
     return services.start_job(
         kind=kind, user=user, subject=f"{first:%Y-%m}", params={"month": first.isoformat()}
@@ -93,10 +94,19 @@ registry.register(
     JobKind(key=EXPORT_PDF, label=_("PDF of every statement"), run=run_export, **_COMMON)
 )
 
+
+def _import_ledger(*args, **kwargs):
+    """The ledger import as a job: a month closed under it fails the job with the reason."""
+    try:
+        return import_ledger(*args, **kwargs)
+    except statements.MonthClosed as closed:
+        raise JobFailed(str(closed)) from closed
+
+
 register_import(
     key=LEDGER_IMPORT,
     label=_("Marketing ledger"),
-    importer=import_ledger,
+    importer=_import_ledger,
     upload_url_name="assessment:ledger_import",
     takes_job=True,
 )

@@ -35,6 +35,11 @@ urlpatterns += [
     path("months/<int:year>/<int:month>/", statements.month_detail, name="month"),
     path("months/<int:year>/<int:month>/census/", statements.census_phase, name="census_phase"),
     path("months/<int:year>/<int:month>/close/", statements.close_month, name="close_month"),
+    path(
+        "months/<int:year>/<int:month>/confirm-days/",
+        statements.confirm_days,
+        name="confirm_days",
+    ),
     path("months/<int:year>/<int:month>/export.xlsx", statements.export_xlsx, name="export_xlsx"),
     path("months/<int:year>/<int:month>/export.pdf", statements.export_pdf, name="export_pdf"),
     path("months/<int:year>/<int:month>/rewards/new/", statements.reward_create, name="reward"),

@@ -154,6 +154,9 @@ def review(request):
     if show not in STATUS_FILTERS:
         show = "submitted"
     in_month = FieldDay.objects.in_month(month)
+    person = request.GET.get("person", "")
+    if person.isdigit():  # one person's days, from the month close's checklist
+        in_month = in_month.filter(person_id=int(person))
     counts = in_month.aggregate(
         **{
             name: Count("pk", filter=condition, distinct=True)
@@ -182,6 +185,7 @@ def review(request):
             **_review_context(request, page.object_list),
             "page": page,
             "show": show,
+            "person": person if person.isdigit() else "",
             "tabs": [(value, label, counts[value]) for value, label in tabs],
             **month_links(month),
         },

@@ -21,6 +21,7 @@ from archives.views.io import ImportForm, _xlsx, upload_page
 
 from .. import import_template, ledger, tasks
 from ..models.ledger import LedgerEntry
+from ..months import MonthClosed
 
 PAGE_SIZE = 50
 
@@ -64,8 +65,7 @@ def ledger_add(request):
         data, today=today, initial={"month": request.GET.get("month") or today}
     )
     if data is not None:
-        if form.is_valid():
-            entry = ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+        if form.is_valid() and (entry := _save(request, form)):
             messages.success(
                 request, _("Added the line to %(person)s's ledger.") % {"person": entry.person}
             )
@@ -83,14 +83,22 @@ def ledger_correct(request, pk):
     data = request.POST if request.method == "POST" else None
     form = ledger.CorrectionForm(data, instance=entry)
     if data is not None:
-        if form.is_valid():
-            ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+        if form.is_valid() and _save(request, form):
             messages.success(
                 request, _("Corrected the line of %(person)s.") % {"person": entry.person}
             )
             return redirect(_month_url(entry.month))
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
     return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": entry})
+
+
+def _save(request, form):
+    """The line saved by hand, or None with the form told why (the month closed meanwhile)."""
+    try:
+        return ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+    except MonthClosed as closed:
+        form.add_error(None, str(closed))
+        return None
 
 
 def my_ledger(request):

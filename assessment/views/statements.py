@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from archives.models import Role
 from archives.views import require_head_office
 
-from .. import exports, statements, tasks
+from .. import exports, fieldwork, months, statements, tasks
 from ..forms.statements import AdjustmentForm, JudgementForm, RewardForm
 from ..models import (
     Adjustment,
@@ -89,16 +89,15 @@ def month_detail(request, year, month):
     require_head_office(request.user)
     first = _first_day(year, month)
     result = statements.month_statements(first)
-    in_month = {"date__gte": first, "date__lt": _next_month(first)}
+    blockers = [] if result.is_closed else months.close_blockers(first)
     context = {
         "result": result,
         "month": result.month,
         "branches": result.by_branch(),
         "totals": result.totals,
-        "awaiting_review": FieldDay.objects.filter(
-            status=FieldDay.Status.SUBMITTED, **in_month
-        ).count(),
-        "open_findings": Finding.objects.open().in_month(first).count(),
+        "blockers": blockers,
+        "awaiting_review": sum(b.awaiting_review for b in blockers),
+        "open_findings": sum(b.open_findings for b in blockers),
         "judgements": BranchJudgement.objects.filter(month=first).select_related("branch", "by"),
         "rewards": Reward.objects.filter(month=first).select_related("person", "created_by"),
         "adjustments": Adjustment.objects.filter(month=first).select_related(
@@ -116,11 +115,53 @@ def _next_month(first: datetime.date) -> datetime.date:
 
 
 def close_month(request, year, month):
+    """The close's confirmation: the month, its people, field days and payout; then the job.
+
+    A POST that does not repeat the month it confirms (the confirmation's hidden field)
+    starts nothing: the close is never one click away from the month's page.
+    """
+    require_head_office(request.user)
+    first = _first_day(year, month)
+    result = statements.month_statements(first)
+    if result.is_closed:
+        messages.error(request, str(statements.MonthClosed(first)))
+        return redirect("assessment:month", first.year, first.month)
+    blockers = months.close_blockers(first)
+    if blockers:
+        return redirect("assessment:month", first.year, first.month)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("confirm") == f"{first:%Y-%m}":
+            return _start(request, tasks.CLOSE, first)
+        messages.error(request, _("Confirm the close of the month on this page."))
+        status = 400
+    context = {
+        "month": result.month,
+        "people": len(result.rows),
+        "field_days": sum(row.field_days for row in result.rows),
+        "totals": result.totals,
+        "can_close": first < timezone.localdate().replace(day=1),
+    }
+    return render(request, "assessment/close_month.html", context, status=status)
+
+
+def confirm_days(request, year, month):
+    """Head office confirms every day of the month awaiting review without a finding, in one step."""
     require_head_office(request.user)
     first = _first_day(year, month)
     if refused := _require_post(request):
         return refused
-    return _start(request, tasks.CLOSE, first)
+    try:
+        days = fieldwork.confirm_days_without_findings(
+            month=first, reviewer=request.user, now=timezone.now()
+        )
+    except (statements.MonthClosed, fieldwork.ReviewRefused) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(count)d field days without findings confirmed.") % {"count": len(days)}
+        )
+    return redirect("assessment:month", first.year, first.month)
 
 
 def export_xlsx(request, year, month):
@@ -142,7 +183,7 @@ def export_pdf(request, year, month):
 def _start(request, kind, first):
     try:
         job = tasks.start_job(kind=kind, month=first, user=request.user)
-    except statements.MonthClosed as error:
+    except (statements.MonthClosed, statements.StatementError) as error:
         messages.error(request, str(error))
         return redirect("assessment:month", first.year, first.month)
     return redirect(job)

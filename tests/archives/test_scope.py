@@ -216,6 +216,7 @@ SCOPE_TABLE.update(
         "assessment:month": (lambda w: OCTOBER, HEAD_OFFICE),
         "assessment:census_phase": (lambda w: OCTOBER, HEAD_OFFICE),
         "assessment:close_month": (lambda w: OCTOBER, HEAD_OFFICE),
+        "assessment:confirm_days": (lambda w: OCTOBER, HEAD_OFFICE),
         "assessment:export_xlsx": (lambda w: OCTOBER, HEAD_OFFICE),
         "assessment:export_pdf": (lambda w: OCTOBER, HEAD_OFFICE),
         "assessment:reward": (lambda w: OCTOBER, HEAD_OFFICE),
@@ -236,7 +237,7 @@ SCOPE_TABLE.update(
 ALLOWED_STATUS.update(
     {
         "assessment:census_phase": 405,
-        "assessment:close_month": 405,
+        "assessment:confirm_days": 405,
         "assessment:export_xlsx": 405,
         "assessment:export_pdf": 405,
     }

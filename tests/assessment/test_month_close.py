@@ -50,7 +50,9 @@ def media(settings, tmp_path):
 
 def close_october(world):
     client = login(world.head_office)
-    response = client.post(reverse("assessment:close_month", args=[2026, 10]))
+    response = client.post(
+        reverse("assessment:close_month", args=[2026, 10]), {"confirm": "2026-10"}
+    )
     job = Job.objects.get(kind="month_close")
     assert response.url == job.get_absolute_url()
     return client, job
@@ -107,7 +109,10 @@ def test_a_closed_month_is_read_from_its_snapshots_never_recomputed(world):
 def test_a_month_can_only_be_closed_after_it_has_ended(world):
     today = timezone.localdate()
     client = login(world.head_office)
-    client.post(reverse("assessment:close_month", args=[today.year, today.month]))
+    client.post(
+        reverse("assessment:close_month", args=[today.year, today.month]),
+        {"confirm": f"{today:%Y-%m}"},
+    )
     job = Job.objects.get()
     assert job.status == "failed"
     assert job.message == _("A month can only be closed after it has ended.")
@@ -117,8 +122,14 @@ def test_a_month_can_only_be_closed_after_it_has_ended(world):
 def test_a_closed_month_changes_through_no_page(world):
     """Field days (log, confirm), findings, the ledger (import, by hand), rewards, judgements,
     adjustments, the census phase and a second close: each refused, nothing written."""
-    submitted = make_days(world.manager_b, world.village_b, 1, status=FieldDay.Status.SUBMITTED)[0]
-    finding = make_finding(make_days(world.manager_b, world.village_b, 1, start=10)[0])
+    # A month closes only when reviewed: a day not counted and a finding dismissed, each
+    # of which head office could change its mind about while the month was open.
+    submitted = make_days(world.manager_b, world.village_b, 1, status=FieldDay.Status.REJECTED)[0]
+    finding = make_finding(
+        make_days(world.manager_b, world.village_b, 1, start=10)[0],
+        status=Finding.Status.DISMISSED,
+        by=world.head_office,
+    )
     entry = make_line(world.manager_a, "fuka_cards", count=3)
     for person, number in ((world.manager_a, "1001"), (world.head_office, "9001")):
         person.staff_no = number
@@ -153,7 +164,7 @@ def test_a_closed_month_changes_through_no_page(world):
     )
     submitted.refresh_from_db()
     finding.refresh_from_db()
-    assert (submitted.status, finding.status) == ("submitted", "open")
+    assert (submitted.status, finding.status) == ("rejected", "dismissed")
 
     client.post(
         reverse("assessment:ledger_correct", args=[entry.pk]), {"count": "9", "reason": "补录"}
@@ -200,7 +211,7 @@ def test_a_closed_month_changes_through_no_page(world):
 def test_a_closed_month_changes_through_no_command_or_service(world, tmp_path):
     world.manager_a.staff_no = "1001"
     world.manager_a.save(update_fields=["staff_no"])
-    day = make_days(world.manager_b, world.village_b, 1, status=FieldDay.Status.SUBMITTED)[0]
+    day = make_days(world.manager_b, world.village_b, 1, status=FieldDay.Status.REJECTED)[0]
     close_october(world)
 
     extract_file = tmp_path / "october.xlsx"

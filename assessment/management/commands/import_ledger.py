@@ -1,8 +1,11 @@
 """manage.py import_ledger FILE: a month's marketing extract into the ledger, all or nothing (docs/ledger-template.md)."""
 
+from django.core.management.base import CommandError
+
 from archives.management.commands.import_archives import summary
 from archives.management.import_command import ImportCommand
 from assessment import imports
+from assessment.months import MonthClosed
 
 
 class Command(ImportCommand):
@@ -15,7 +18,10 @@ class Command(ImportCommand):
     )
 
     def run_import(self, fileobj, **kwargs):
-        return imports.import_ledger(fileobj, **kwargs)
+        try:
+            return imports.import_ledger(fileobj, **kwargs)
+        except MonthClosed as closed:  # closed after its rows were read: nothing was written
+            raise CommandError(str(closed)) from closed
 
     def summary(self, result):
         return summary(result)
