@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from assessment import imports, ledger, pricing
+from assessment.models import Month
 from assessment.models.ledger import LedgerEntry, LedgerKind
 from jobs.models import Job
 from tests.conftest import login
@@ -275,16 +275,19 @@ def test_a_line_entered_by_hand_is_not_overwritten_by_an_import(staff):
 
 
 @pytest.fixture
-def closed_november(staff, monkeypatch):
-    """November closed by head office: through the month close if it exists, else simulated."""
-    try:
-        month_model = apps.get_model("assessment", "Month")
-    except LookupError:
-        monkeypatch.setattr(ledger, "month_is_closed", lambda month: month == NOVEMBER)
-        monkeypatch.setattr(imports, "month_is_closed", lambda month: month == NOVEMBER)
-        return staff
-    month_model.objects.create(
-        month=NOVEMBER, status="closed", closed_by=staff.head_office, closed_at=timezone.now()
+def closed_november(staff):
+    return close_november(staff)
+
+
+def close_november(staff):
+    """November closed by head office (its row marked closed, as the close leaves it)."""
+    Month.objects.update_or_create(
+        month=NOVEMBER,
+        defaults={
+            "status": Month.Status.CLOSED,
+            "closed_by": staff.head_office,
+            "closed_at": timezone.now(),
+        },
     )
     assert ledger.month_is_closed(datetime.date(2026, 11, 20))
     assert not ledger.month_is_closed(datetime.date(2026, 12, 1))
@@ -299,14 +302,15 @@ def test_a_closed_month_cannot_be_imported_into(closed_november):
     assert not LedgerEntry.objects.exists()
 
 
-def test_a_closed_month_cannot_be_changed_by_hand(closed_november):
+def test_a_closed_month_cannot_be_changed_by_hand(staff):
     entry = LedgerEntry.objects.create(
-        person=closed_november.manager_a,
+        person=staff.manager_a,
         month=NOVEMBER,
         kind=LedgerKind.FUKA,
         count=3,
         created_at=timezone.now(),
     )
+    closed_november = close_november(staff)
     client = login(closed_november.head_office)
     response = client.post(
         reverse("assessment:ledger_correct", args=[entry.pk]), {"count": "9", "reason": "补录"}
