@@ -1,10 +1,9 @@
-"""Balances from the core-banking extract: the form, the import (all or nothing) and the writes.
+"""Balances from the core-banking extract: the row form, the import (all or nothing) and the writes.
 
-Head office imports the extract keyed on ID number or credit code; a user who may
-edit a customer corrects one customer's balances on its page. Both go through
-BalancesForm, so a row of the extract is checked by the same rules as the page,
-and both keep the change history with the user who made the change. The file
-reading, the row-by-row problem report, the progress and the job are the archive
+Head office imports the extract keyed on ID number or credit code; it is the one
+source of balances and maturities (DOMAIN.md §7): no page edits them, the survey
+form shows them read only. Each row is checked by BalancesForm and the change
+history keeps who imported it. The file reading, the row-by-row problem report, the progress and the job are the archive
 import's (archives/imports/, archives/tasks.py); the layout is
 docs/balances-template.md.
 """
@@ -23,12 +22,11 @@ from stdnum.cn import ric
 from .imports import CHUNK, ImportResult, Progress, Row, RowChecker, files
 from .models import ZERO, Customer
 from .sheets import Column
-from .survey import NEEDS_ID_NUMBER
+from .survey import BALANCE_DATE_FIELDS as DATE_FIELDS
+from .survey import BALANCE_FIELDS, NEEDS_ID_NUMBER
+from .survey import BALANCE_MONEY_FIELDS as MONEY_FIELDS
 
 SHEET = "余额"
-MONEY_FIELDS = ("deposit_balance", "loan_balance")
-DATE_FIELDS = ("deposit_maturity", "loan_maturity", "interest_due_on", "balances_as_of")
-BALANCE_FIELDS = (*MONEY_FIELDS, *DATE_FIELDS)
 
 # The extract's columns. Headers are a data format files depend on, so they are fixed
 # here, not translated (as archives/sheets.py); aliases are other headers accepted.
@@ -52,7 +50,7 @@ COLUMN = {c.name: c for c in COLUMNS}
 
 
 class BalancesForm(forms.ModelForm):
-    """One customer's balances and dates; blank amounts mean 0, the data date is required."""
+    """One row's balances and dates; blank amounts mean 0, the data date is required."""
 
     class Meta:
         model = Customer
@@ -86,16 +84,6 @@ class BalancesForm(forms.ModelForm):
             if name in data and data[name] is None:
                 data[name] = ZERO
         return data
-
-
-@transaction.atomic
-def save_balances(*, form: BalancesForm, user) -> Customer:
-    """Save a valid BalancesForm; the change history records `user`."""
-    customer = form.save(commit=False)
-    customer._history_user = user
-    # Only these fields: a survey saved meanwhile by someone else is not undone.
-    customer.save(update_fields=[*BALANCE_FIELDS, "updated_at"])
-    return customer
 
 
 def import_balances(

@@ -12,6 +12,8 @@ from .identity import parse_resident_id, validate_credit_code, validate_mobile
 from .models import Customer, CustomerType, EBankingProduct, FamilyMember, VillageGroup
 from .survey import (
     ALL_TYPE_FIELDS,
+    BALANCE_DATE_FIELDS,
+    BALANCE_FIELDS,
     BANK_FIELDS,
     COMMON_FIELDS,
     HOUSEHOLD_FORM_FIELDS,
@@ -31,7 +33,7 @@ SECTIONS = (
         gettext_lazy("Survey focus of this type"),
         ("business_items", *(f for f in ALL_TYPE_FIELDS if f not in HOUSEHOLD_FORM_FIELDS)),
     ),
-    (gettext_lazy("Business with the bank"), BANK_FIELDS),
+    (gettext_lazy("Business with the bank"), (*BANK_FIELDS, *BALANCE_DATE_FIELDS)),
     (gettext_lazy("Needs and appointments"), NEEDS_FIELDS),
     (gettext_lazy("The seven ones for this household"), SEVEN_ONES_FIELDS),
 )
@@ -54,8 +56,12 @@ class CustomerForm(forms.ModelForm):
     """The survey form of one customer; the type decides which fields it has.
 
     Used by the pages and by the archive import, so a row of a spreadsheet is
-    checked by exactly the same rules as a form filed on a phone.
+    checked by exactly the same rules as a form filed on a phone. On the page the
+    balances, maturities and their data date are shown read only (disabled: whatever
+    is posted for them is ignored); the core-banking import alone sets them.
     """
+
+    read_only_fields = BALANCE_FIELDS
 
     phone = forms.CharField(label=gettext_lazy("mobile"), max_length=30, required=False)
     id_number = forms.CharField(
@@ -81,13 +87,23 @@ class CustomerForm(forms.ModelForm):
         model = Customer
         fields = tuple(
             f
-            for f in (*IDENTITY_FIELDS, *COMMON_FIELDS, *ALL_TYPE_FIELDS, *SEVEN_ONES_FIELDS)
+            for f in (
+                *IDENTITY_FIELDS,
+                *COMMON_FIELDS,
+                *ALL_TYPE_FIELDS,
+                *SEVEN_ONES_FIELDS,
+                *BALANCE_DATE_FIELDS,
+            )
             if f != "customer_type"
         )
         widgets = {
             "scale": forms.TextInput(
                 attrs={"placeholder": gettext_lazy("e.g. 300 pigs, 120 mu of tea")}
             ),
+            **{
+                name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                for name in BALANCE_DATE_FIELDS
+            },
         }
 
     def __init__(self, *args, village, customer_type, today=None, user=None, **kwargs):
@@ -97,7 +113,7 @@ class CustomerForm(forms.ModelForm):
         self.today = today or timezone.localdate()
         self.user = user
         self.resident_id = None
-        wanted = set(fields_for(self.customer_type))
+        wanted = {*fields_for(self.customer_type), *self.read_only_fields}
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
@@ -116,6 +132,9 @@ class CustomerForm(forms.ModelForm):
                 field.required = False
                 field.widget.attrs.update({"inputmode": "decimal", "min": "0"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        for name in self.read_only_fields:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("From the core-banking import; read only.")
         label_blank_choices(self)
 
     def sections(self):
@@ -251,6 +270,9 @@ class CustomerRowForm(RowByRow, CustomerForm):
     the model's unique-constraint checks (the same question again) are skipped. The
     group is not a field here: the import finds it by name among the village's groups.
     """
+
+    # An archive file still carries balances (its own columns); see archives/imports/.
+    read_only_fields = ()
 
     def __init__(self, *, customer_type, today):
         super().__init__({}, village=None, customer_type=customer_type, today=today)

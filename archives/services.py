@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .identity import mask_id, mask_phone
 from .models import Customer, EBankingProduct, FamilyMember
+from .survey import BALANCE_FIELDS
 
 
 @transaction.atomic
@@ -21,6 +22,12 @@ def file_customer(*, form, members, user, today: datetime.date) -> Customer:
     if customer.pk is None:
         customer.archived_on = today
         customer.filed_by = user
+    else:
+        # The balances are the core-banking import's (DOMAIN.md §7): what is on file now,
+        # even if an import wrote it after the form was read, is what this save keeps.
+        on_file = Customer.objects.select_for_update().values(*BALANCE_FIELDS).get(pk=customer.pk)
+        for name, value in on_file.items():
+            setattr(customer, name, value)
     customer._history_user = user
     customer.save()
     if members is not None:

@@ -16,6 +16,12 @@ BANK_FIELDS = (
     "bank_business",
     "other_bank_business",
 )
+# Balances, maturities and their data date: set by the core-banking import alone (DOMAIN.md §7,
+# "balances have one source"); the survey form shows them read only.
+BALANCE_MONEY_FIELDS = ("deposit_balance", "loan_balance")
+BALANCE_DATE_FIELDS = ("deposit_maturity", "loan_maturity", "interest_due_on", "balances_as_of")
+BALANCE_FIELDS = (*BALANCE_MONEY_FIELDS, *BALANCE_DATE_FIELDS)
+
 NEEDS_FIELDS = (
     "credit_need",
     "service_needs",

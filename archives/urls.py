@@ -26,7 +26,7 @@ urlpatterns += [
     path("branches/<int:pk>/export.xlsx", io.branch_export, name="branch_export"),
 ]
 
-# Balances: the core-banking import (head office) and a customer's balance form.
+# Balances: the core-banking import (head office), their one source (DOMAIN.md §7).
 
 urlpatterns += [
     path("balances/", balances.balances_import, name="balances_import"),
@@ -35,5 +35,4 @@ urlpatterns += [
         balances.balances_template_download,
         name="balances_template",
     ),
-    path("customers/<int:pk>/balances/", balances.customer_balances, name="customer_balances"),
 ]

@@ -115,11 +115,9 @@ SCOPE_TABLE = {
     "jobs:status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "jobs:file": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
     "archives:import_confirm": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
-    # Balances: head office imports the core-banking extract; whoever may edit a customer
-    # corrects its balances.
+    # Balances: head office imports the core-banking extract, their one source.
     "archives:balances_import": (lambda w: [], HEAD_OFFICE),
     "archives:balances_template": (lambda w: [], HEAD_OFFICE),
-    "archives:customer_balances": (lambda w: [w.customer_a.pk], EDIT_A),
     # Dashboards: branch heads, chiefs and leaders of their branches, head office; the
     # week's tier summary for whoever sees the week.
     "classification:dashboard": (

@@ -40,16 +40,17 @@ def test_a_branch_head_reads_the_branch_dashboard(browser, people):
     assert not browser.problems, browser.problems
 
 
-def test_a_manager_corrects_balances_from_the_customer_page(browser, people):
+def test_a_manager_sees_balances_read_only_on_the_survey_form(browser, people):
+    Customer.objects.filter(pk=people.customer_a.pk).update(deposit_balance=Decimal("8000"))
     page = browser.page
     log_in(browser, people.manager_a)
     page.goto(people.customer_a.get_absolute_url())
-    page.click("#update-balances")
-    page.fill("#id_deposit_balance", "-5")
-    page.click("main form button[type=submit]")
-    expect(page.locator(".has-error")).to_contain_text("不能为负数")
-    browser.shot("balances-form-error")
-    page.fill("#id_deposit_balance", "8000")
+    expect(page.locator("#update-balances")).to_have_count(0)
+    page.goto(reverse("archives:customer_edit", args=[people.customer_a.pk]))
+    expect(page.locator("#id_deposit_balance")).to_be_disabled()
+    expect(page.locator("#id_deposit_balance")).to_have_value("8000.00")
+    expect(page.locator("#id_balances_as_of")).to_be_disabled()
+    browser.shot("survey-balances-read-only")
     page.click("main form button[type=submit]")
     expect(page).to_have_url(people.customer_a.get_absolute_url())
     assert Customer.objects.get(pk=people.customer_a.pk).deposit_balance == Decimal("8000")

@@ -42,7 +42,10 @@ def test_head_office_closes_the_month_and_downloads_the_spreadsheet(
     browser.shot("statement")
     page.go_back()
 
-    page.click("#close-month button[type=submit]")
+    page.click("#close-month")
+    expect(page.locator("#close-summary [data-total=month]")).to_have_text("2026-10")
+    browser.shot("month-close-confirmation")
+    page.click("#confirm-close button[type=submit]")
     expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     expect(page.locator("#job-status .progress > div")).to_have_attribute("style", "width: 100%")
     expect(page.locator("#job-status")).not_to_have_attribute("data-running", "true")

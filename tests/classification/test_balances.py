@@ -1,4 +1,4 @@
-"""Balances from the core-banking extract and on the customer page: all or nothing, history, scope."""
+"""Balances from the core-banking extract, their one source: all or nothing, history, read only elsewhere."""
 
 import datetime
 import io
@@ -358,75 +358,116 @@ def test_the_template_and_the_docs_describe_every_column(world):
     assert run(buffer.getvalue(), dry_run=True).ok
 
 
-# --- the customer page's balance form -----------------------------------------------------
+# --- balances have one source: the core-banking import (DOMAIN.md §7) --------------------
 
 
-def post_balances(client, customer, **fields):
+def survey_post(customer, **fields):
+    """The survey form of a household as its edit page posts it, with `fields` added."""
     data = {
-        "deposit_balance": "3000",
-        "loan_balance": "",
-        "deposit_maturity": "2027-01-15",
-        "loan_maturity": "",
-        "interest_due_on": "",
-        "balances_as_of": timezone.localdate().isoformat(),
+        "name": customer.name,
+        "id_number": customer.id_number,
+        "credit_record": "good",
+        "main_income": "farming",
+        "household_income": "60000",
+        "members-TOTAL_FORMS": "0",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "30",
     }
     data.update(fields)
-    return client.post(reverse("archives:customer_balances", args=[customer.pk]), data)
+    return data
 
 
-def test_a_manager_of_the_village_updates_balances_with_history(world):
-    client = login(world.manager_a)
-    page = client.get(world.customer_a.get_absolute_url())
-    assert reverse("archives:customer_balances", args=[world.customer_a.pk]) in page.text
-    form = client.get(reverse("archives:customer_balances", args=[world.customer_a.pk]))
-    assert timezone.localdate().isoformat() in form.text  # the data date defaults to today
-
-    response = post_balances(client, world.customer_a)
-    assert response.status_code == 302
-    assert response.url == world.customer_a.get_absolute_url()
-    customer = Customer.objects.get(pk=world.customer_a.pk)
-    assert (customer.deposit_balance, customer.loan_balance) == (Decimal("3000"), 0)
-    assert customer.deposit_maturity == datetime.date(2027, 1, 15)
-    record = customer.history.first()
-    assert (record.history_type, record.history_user) == ("~", world.manager_a)
-    page = client.get(customer.get_absolute_url()).text
-    assert "2027-01-15" in page  # the dates show in "business with the bank"
+A_MANAGERS_BALANCES = {
+    "deposit_balance": "5000000",
+    "loan_balance": "3000000",
+    "deposit_maturity": "2027-01-15",
+    "loan_maturity": "2027-02-01",
+    "interest_due_on": "2026-12-01",
+    "balances_as_of": "2026-11-30",
+}
 
 
-@pytest.mark.parametrize(
-    ("fields", "error"),
-    [
-        ({"deposit_balance": "-1"}, "不能为负数。"),
-        ({"loan_balance": "abc"}, "输入一个数字。"),
-        ({"balances_as_of": ""}, "此项为必填项。"),
-        ({"deposit_maturity": "2027-02-30"}, "输入一个有效的日期。"),
-    ],
-)
-def test_a_bad_balance_is_refused_in_chinese_and_nothing_is_saved(world, fields, error):
-    response = post_balances(login(world.branch_head), world.customer_a, **fields)
-    assert response.status_code == 200
-    assert error in response.text
-    customer = Customer.objects.get(pk=world.customer_a.pk)
-    assert customer.deposit_balance == 0
-    assert customer.history.count() == 1
+def balances_of(customer):
+    customer = Customer.objects.get(pk=customer.pk)
+    return {name: getattr(customer, name) for name in balances.BALANCE_FIELDS}
 
 
-def test_a_data_date_in_the_future_is_refused(world):
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = post_balances(login(world.manager_a), world.customer_a, balances_as_of=tomorrow)
-    assert response.status_code == 200
-    assert Customer.objects.get(pk=world.customer_a.pk).balances_as_of is None
-
-
-@pytest.mark.parametrize(
-    "persona", ["manager_b", "manager_c", "branch_head_2", "section_chief", "leader"]
-)
-def test_balances_out_of_editing_scope_are_404_and_unchanged(world, persona):
+@pytest.mark.parametrize("persona", ["manager_a", "branch_head", "head_office"])
+def test_the_survey_form_shows_balances_read_only_and_a_post_of_them_changes_nothing(
+    world, persona
+):
+    run(extract([line(world.customer_a)]), user=world.head_office)
+    imported = balances_of(world.customer_a)
     client = login(getattr(world, persona))
-    url = reverse("archives:customer_balances", args=[world.customer_a.pk])
+    url = reverse("archives:customer_edit", args=[world.customer_a.pk])
+    form = client.get(url).context["form"]
+    for name in balances.BALANCE_FIELDS:
+        assert form.fields[name].disabled, name
+    page = client.get(url).text
+    assert 'name="deposit_balance" value="12345.60"' in page
+    assert "2027-03-01" in page
+
+    response = client.post(url, survey_post(world.customer_a, **A_MANAGERS_BALANCES))
+    assert response.status_code == 302
+    assert balances_of(world.customer_a) == imported
+    assert Customer.objects.get(pk=world.customer_a.pk).household_income == Decimal("60000")
+    record = Customer.objects.get(pk=world.customer_a.pk).history.first()
+    assert record.history_user == getattr(world, persona)
+    assert record.deposit_balance == Decimal("12345.60")  # the history shows no balance change
+
+
+def test_a_new_customer_filed_with_balances_has_none(world):
+    client = login(world.manager_a)
+    data = survey_post(Customer(name="新户", id_number=resident_id("19790101")), type="household")
+    response = client.post(
+        reverse("archives:customer_create", args=[world.village_a.pk]),
+        {**data, **A_MANAGERS_BALANCES},
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(name="新户")
+    assert (customer.deposit_balance, customer.loan_balance) == (0, 0)
+    assert customer.balances_as_of is None
+    assert customer.deposit_maturity is None
+
+
+@pytest.mark.parametrize("persona", ["manager_a", "branch_head", "head_office", "manager_b"])
+def test_no_page_edits_one_customers_balances_any_more(world, persona):
+    client = login(getattr(world, persona))
+    url = f"/archives/customers/{world.customer_a.pk}/balances/"
     assert client.get(url).status_code == 404
-    assert post_balances(client, world.customer_a).status_code == 404
-    assert Customer.objects.get(pk=world.customer_a.pk).deposit_balance == 0
-    if persona in ("section_chief", "leader"):  # they read the customer, without the button
-        page = client.get(world.customer_a.get_absolute_url()).text
-        assert url not in page
+    assert client.post(url, A_MANAGERS_BALANCES).status_code == 404
+    assert balances_of(world.customer_a)["deposit_balance"] == 0
+    page = client.get(world.customer_a.get_absolute_url()).text
+    assert 'id="update-balances"' not in page
+
+
+def test_a_managers_later_dated_balance_no_longer_makes_the_import_refuse_the_row(world):
+    """The issue: a manager typed balances as of 11-30; the core-banking extract of 11-29 was refused."""
+    manager = login(world.manager_a)
+    manager.post(
+        f"/archives/customers/{world.customer_a.pk}/balances/",
+        {**A_MANAGERS_BALANCES, "balances_as_of": timezone.localdate().isoformat()},
+    )
+    manager.post(
+        reverse("archives:customer_edit", args=[world.customer_a.pk]),
+        survey_post(world.customer_a, **A_MANAGERS_BALANCES),
+    )
+    result = run(extract([line(world.customer_a)]), user=world.head_office)
+    assert problems(result) == []
+    assert (result.updated, result.written) == (1, True)
+    on_file = balances_of(world.customer_a)
+    assert on_file["deposit_balance"] == Decimal("12345.60")
+    assert on_file["balances_as_of"] == datetime.date(2026, 11, 29)
+
+
+def test_a_survey_saved_while_an_import_wrote_keeps_the_imported_balances(world):
+    client = login(world.manager_a)
+    url = reverse("archives:customer_edit", args=[world.customer_a.pk])
+    data = survey_post(world.customer_a)
+    # The form was read before the import; its post arrives after it.
+    stale = client.get(url).context["form"].initial
+    assert stale["deposit_balance"] == 0
+    run(extract([line(world.customer_a)]), user=world.head_office)
+    assert client.post(url, data).status_code == 302
+    assert balances_of(world.customer_a)["deposit_balance"] == Decimal("12345.60")
