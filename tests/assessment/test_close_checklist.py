@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,9 +17,9 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-CLOSE = reverse("assessment:close_month", args=[2026, 10])
-MONTH = reverse("assessment:month", args=[2026, 10])
-CONFIRM_DAYS = reverse("assessment:confirm_days", args=[2026, 10])
+CLOSE = reverse_lazy("assessment:close_month", args=[2026, 10])
+MONTH = reverse_lazy("assessment:month", args=[2026, 10])
+CONFIRM_DAYS = reverse_lazy("assessment:confirm_days", args=[2026, 10])
 
 
 @pytest.fixture(autouse=True)

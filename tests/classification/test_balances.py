@@ -388,6 +388,11 @@ A_MANAGERS_BALANCES = {
 }
 
 
+def old_balance_page(customer):
+    """Where the per-customer balance form was, under the customer's page."""
+    return reverse("archives:customer", args=[customer.pk]) + "balances/"
+
+
 def balances_of(customer):
     customer = Customer.objects.get(pk=customer.pk)
     return {name: getattr(customer, name) for name in balances.BALANCE_FIELDS}
@@ -434,7 +439,7 @@ def test_a_new_customer_filed_with_balances_has_none(world):
 @pytest.mark.parametrize("persona", ["manager_a", "branch_head", "head_office", "manager_b"])
 def test_no_page_edits_one_customers_balances_any_more(world, persona):
     client = login(getattr(world, persona))
-    url = f"/archives/customers/{world.customer_a.pk}/balances/"
+    url = old_balance_page(world.customer_a)
     assert client.get(url).status_code == 404
     assert client.post(url, A_MANAGERS_BALANCES).status_code == 404
     assert balances_of(world.customer_a)["deposit_balance"] == 0
@@ -446,7 +451,7 @@ def test_a_managers_later_dated_balance_no_longer_makes_the_import_refuse_the_ro
     """The issue: a manager typed balances as of 11-30; the core-banking extract of 11-29 was refused."""
     manager = login(world.manager_a)
     manager.post(
-        f"/archives/customers/{world.customer_a.pk}/balances/",
+        old_balance_page(world.customer_a),
         {**A_MANAGERS_BALANCES, "balances_as_of": timezone.localdate().isoformat()},
     )
     manager.post(
