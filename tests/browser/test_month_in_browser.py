@@ -25,7 +25,7 @@ def test_head_office_closes_the_month_and_downloads_the_spreadsheet(
     browser, people, media, tmp_path
 ):
     person, _lines = the_issue_scenario(people)
-    Month.objects.create(month=OCTOBER)
+    assert Month.objects.filter(month=OCTOBER).exists()  # written into: October has its row
     page = browser.page
     log_in(browser, people.head_office)
 
