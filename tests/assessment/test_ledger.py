@@ -281,14 +281,8 @@ def closed_november(staff):
 
 def close_november(staff):
     """November closed by head office (its row marked closed, as the close leaves it)."""
-    Month.objects.update_or_create(
-        month=NOVEMBER,
-        defaults={
-            "status": Month.Status.CLOSED,
-            "closed_by": staff.head_office,
-            "closed_at": timezone.now(),
-        },
-    )
+    closed = {"status": "closed", "closed_by": staff.head_office, "closed_at": timezone.now()}
+    Month.objects.update_or_create(month=NOVEMBER, defaults=closed)
     assert ledger.month_is_closed(datetime.date(2026, 11, 20))
     assert not ledger.month_is_closed(datetime.date(2026, 12, 1))
     return staff
