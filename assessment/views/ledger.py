@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archives import versions
 from archives.views import require_head_office
 from archives.views.io import ImportForm, _xlsx, upload_page
 
@@ -65,11 +66,15 @@ def ledger_add(request):
     )
     if data is not None:
         if form.is_valid():
-            entry = ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
-            messages.success(
-                request, _("Added the line to %(person)s's ledger.") % {"person": entry.person}
-            )
-            return redirect(_month_url(entry.month))
+            try:
+                entry = ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+            except ledger.LineExists as exists:
+                form.add_error(None, str(exists))
+            else:
+                messages.success(
+                    request, _("Added the line to %(person)s's ledger.") % {"person": entry.person}
+                )
+                return redirect(_month_url(entry.month))
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
     return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": None})
 
@@ -82,15 +87,27 @@ def ledger_correct(request, pk):
     )
     data = request.POST if request.method == "POST" else None
     form = ledger.CorrectionForm(data, instance=entry)
+    stale = None
     if data is not None:
         if form.is_valid():
-            ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
-            messages.success(
-                request, _("Corrected the line of %(person)s.") % {"person": entry.person}
-            )
-            return redirect(_month_url(entry.month))
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
-    return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": entry})
+            try:
+                ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+            except versions.StaleEdit as refused:
+                stale = refused
+                versions.keep_input(form, refused)
+            else:
+                messages.success(
+                    request, _("Corrected the line of %(person)s.") % {"person": entry.person}
+                )
+                return redirect(_month_url(entry.month))
+        else:
+            messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(
+        request,
+        "assessment/ledger_line_form.html",
+        {"form": form, "entry": entry, "stale": stale},
+        status=409 if stale else 200,
+    )
 
 
 def my_ledger(request):
