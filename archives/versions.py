@@ -180,3 +180,56 @@ def _shown(raw, field, choices) -> str:
     if isinstance(raw, Decimal | int) and not isinstance(raw, bool):
         return _canonical(raw, field)
     return str(raw)
+
+
+# ---- The admin's change forms ------------------------------------------------------------
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A ModelForm (the admin's) that refuses a stale save.
+
+    The admin validates and saves a change inside one transaction; clean() locks the
+    row there (select_for_update) and compares versions, so the check holds until the
+    save commits. A refusal is a form error listing each difference; the form keeps
+    the input and the stored version.
+    """
+
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["version"] = version_of(self.stored_values(self.instance))
+
+    def versioned_fields(self):
+        names = {f.name for f in self._meta.model._meta.get_fields()}
+        return [name for name in self.fields if name != "version" and name in names]
+
+    def stored_values(self, obj) -> Values:
+        return model_values(obj, self.versioned_fields(), form=self)
+
+    def submitted_values(self) -> Values:
+        return form_values(self, self.versioned_fields())
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None or self.errors:
+            return data
+        stored = self._meta.model._default_manager.select_for_update().get(pk=self.instance.pk)
+        try:
+            check(
+                data.get("version"),
+                stored=self.stored_values(stored),
+                yours=self.submitted_values(),
+            )
+        except StaleEdit as stale:
+            keep_input(self, stale)
+            raise forms.ValidationError(
+                [str(stale)]
+                + [
+                    _("%(field)s: stored now %(theirs)s, you entered %(yours)s")
+                    % {"field": d.label, "theirs": d.theirs, "yours": d.yours}
+                    for d in stale.differences
+                ]
+            ) from None
+        return data
