@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Branch, Customer, FamilyMember, Township, User, Village, VillageGroup
+from .versions import VersionedModelForm
 
 
 @admin.register(Branch)
@@ -26,8 +27,15 @@ class VillageGroupInline(admin.TabularInline):
     extra = 0
 
 
+class VillageForm(VersionedModelForm):
+    class Meta:
+        model = Village
+        fields = "__all__"
+
+
 @admin.register(Village)
 class VillageAdmin(SimpleHistoryAdmin):
+    form = VillageForm
     list_display = ("code", "name", "township", "registered_households", "informant_name")
     list_filter = ("township__branch", "township")
     search_fields = ("code", "name", "informant_name")
@@ -39,6 +47,7 @@ class VillageAdmin(SimpleHistoryAdmin):
             None,
             {
                 "fields": (
+                    "version",
                     "township",
                     "code",
                     "name",

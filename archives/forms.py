@@ -1,5 +1,7 @@
 """Survey forms: one customer form shaped by its type, and the family-member rows."""
 
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import versions
 from .identity import parse_resident_id, validate_credit_code, validate_mobile
 from .models import Customer, CustomerType, EBankingProduct, FamilyMember, VillageGroup
 from .survey import (
@@ -82,6 +85,7 @@ class CustomerForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    version = versions.VersionField()
 
     class Meta:
         model = Customer
@@ -113,7 +117,7 @@ class CustomerForm(forms.ModelForm):
         self.today = today or timezone.localdate()
         self.user = user
         self.resident_id = None
-        wanted = {*fields_for(self.customer_type), *self.read_only_fields}
+        wanted = {*fields_for(self.customer_type), *self.read_only_fields, "version"}
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
@@ -136,6 +140,30 @@ class CustomerForm(forms.ModelForm):
             self.fields[name].disabled = True
             self.fields[name].help_text = _("From the core-banking import; read only.")
         label_blank_choices(self)
+        if self.instance.pk is not None:
+            self.initial["version"] = versions.version_of(self.stored_values(self.instance))
+
+    def survey_fields(self):
+        return [name for name in self.fields if name != "version"]
+
+    def stored_values(self, customer) -> versions.Values:
+        """The stored survey of `customer` and its family members, as this form shows them."""
+        values = versions.model_values(customer, self.survey_fields(), form=self)
+        for member in customer.members.all():
+            values[f"members-{member.pk}"] = member_value(member)
+        return values
+
+    def submitted_values(self, members) -> versions.Values:
+        """What this valid form and its valid family rows (or None) would store."""
+        values = versions.form_values(self, self.survey_fields())
+        for index, row in enumerate(members.forms if members is not None else ()):
+            if members.can_delete and members._should_delete_form(row):
+                continue
+            if row.instance.pk is not None:
+                values[f"members-{row.instance.pk}"] = member_value(row.instance)
+            elif row.has_changed():
+                values[f"members-new-{index}"] = member_value(row.instance)
+        return values
 
     def sections(self):
         """The form's fields grouped as on the paper collection form."""
@@ -173,6 +201,12 @@ class CustomerForm(forms.ModelForm):
         """Another customer on file with this ID number or credit code, if any."""
         return Customer.objects.filter(**{name: value}).exclude(pk=self.instance.pk).first()
 
+    def _get_validation_exclusions(self):
+        # holder() answers uniqueness with the message of DOMAIN.md §7; asking the unique
+        # constraints again would, in a race, show Django's bare "constraint is invalid".
+        # A race past both is the service's (archives.services.AlreadyOnFile).
+        return {*super()._get_validation_exclusions(), "id_number", "credit_code"}
+
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "").strip()
         return validate_mobile(value) if value else ""
@@ -205,6 +239,19 @@ def duplicate_message(existing, user):
     return _("This number is already on file in %(village)s; ask its account managers.") % {
         "village": existing.village.name
     }
+
+
+def member_value(member) -> versions.Value:
+    """A family member as one line of the version: every field the survey edits."""
+    parts = (
+        member.name,
+        member.get_relation_display(),
+        member.id_number,
+        member.phone,
+        member.away_location if member.works_away else "",
+    )
+    shown = " ".join(part for part in parts if part)
+    return versions.Value(str(FamilyMember._meta.verbose_name), json.dumps(parts), shown or "—")
 
 
 class FamilyMemberForm(forms.ModelForm):
@@ -277,6 +324,7 @@ class CustomerRowForm(RowByRow, CustomerForm):
     def __init__(self, *, customer_type, today):
         super().__init__({}, village=None, customer_type=customer_type, today=today)
         del self.fields["group"]
+        del self.fields["version"]  # an import row is checked against the file, not a page
         self.holders = {}
 
     def check(self, data, *, instance, village):

@@ -6,9 +6,30 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import unique, versions
 from .identity import mask_id, mask_phone
 from .models import Customer, EBankingProduct, FamilyMember
 from .survey import BALANCE_FIELDS
+
+
+class AlreadyOnFile(Exception):
+    """Another customer holds this ID number or credit code (filed at the same moment)."""
+
+    def __init__(self, field: str, existing: Customer | None):
+        self.field = field
+        self.existing = existing
+        super().__init__(field)
+
+
+# The unique constraints of a customer, and the form field each one is about.
+UNIQUE_FIELDS = {
+    "customer_unique_id_number": "id_number",
+    "customer_unique_credit_code": "credit_code",
+}
+
+
+# Set by the form from what it edits (its village and type, the birth date from the ID).
+DERIVED_FIELDS = {"village", "customer_type", "birth_date", "updated_at"}
 
 
 @transaction.atomic
@@ -17,8 +38,25 @@ def file_customer(*, form, members, user, today: datetime.date) -> Customer:
 
     `form` is a bound, valid CustomerForm; `members` a valid FamilyFormSet or None
     for types without family members. The change history records `user`.
+
+    An edit locks the customer and refuses with versions.StaleEdit when the record
+    changed since the form was shown. An identifier filed by someone else between the
+    form's check and this save raises AlreadyOnFile, never the database's error.
     """
+    if form.instance.pk is not None:
+        stored = Customer.objects.select_for_update().get(pk=form.instance.pk)
+        versions.check(
+            form.cleaned_data.get("version"),
+            stored=form.stored_values(stored),
+            yours=form.submitted_values(members),
+        )
     customer = form.save(commit=False)
+    if customer.pk is not None:
+        # What the form does not edit is written back as stored now, not as it was read
+        # before the lock (an import may have set balances or maturities meanwhile).
+        for field in Customer._meta.concrete_fields:
+            if field.name not in form.fields and field.name not in DERIVED_FIELDS:
+                setattr(customer, field.attname, getattr(stored, field.attname))
     if customer.pk is None:
         customer.archived_on = today
         customer.filed_by = user
@@ -29,7 +67,15 @@ def file_customer(*, form, members, user, today: datetime.date) -> Customer:
         for name, value in on_file.items():
             setattr(customer, name, value)
     customer._history_user = user
-    customer.save()
+    try:
+        with unique.violations(Customer):
+            customer.save()
+    except unique.Violation as violation:
+        field = UNIQUE_FIELDS.get(violation.constraint)
+        if field is None:
+            raise
+        existing = Customer.objects.filter(**{field: getattr(customer, field)}).first()
+        raise AlreadyOnFile(field, existing) from None
     if members is not None:
         members.instance = customer
         for member in members.save(commit=False):

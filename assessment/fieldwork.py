@@ -12,6 +12,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from archives import unique, versions
+
 from . import evidence
 from .models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 from .months import MonthClosed as MonthClosed  # re-exported for the pages and forms
@@ -21,6 +23,40 @@ from .months import month_is_closed as month_is_closed  # re-exported for the pa
 
 class ReviewRefused(Exception):
     """A review or ruling that cannot be made; the message says why."""
+
+
+class AlreadyLogged(Exception):
+    """The person's day was logged by another request at the same moment; nothing was written."""
+
+    def __init__(self, field_day):
+        self.field_day = field_day
+        super().__init__(
+            _("You have already logged %(date)s.") % {"date": field_day.date.isoformat()}
+        )
+
+
+# What a review and a ruling change: their version (archives.versions) is of these.
+REVIEW_FIELDS = ("status", "review_note")
+RULING_FIELDS = ("status", "ruling_note")
+
+
+def review_version(field_day) -> str:
+    return versions.version_of(versions.model_values(field_day, REVIEW_FIELDS))
+
+
+def ruling_version(finding) -> str:
+    return versions.version_of(versions.model_values(finding, RULING_FIELDS))
+
+
+def _check_version(stored, version, **yours) -> None:
+    """Refuse (versions.StaleEdit) a decision taken on a page older than `stored`, the locked row."""
+    names = tuple(yours)
+    after = type(stored)(**{name: getattr(stored, name) for name in names} | yours)
+    versions.check(
+        version,
+        stored=versions.model_values(stored, names),
+        yours=versions.model_values(after, names),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,15 +101,21 @@ def log_field_day(
     try:
         with transaction.atomic():
             lock_open_month(date)
-            field_day = FieldDay.objects.create(
-                person=person,
-                date=date,
-                branch=branches.pop(),
-                partner=partner,
-                households_visited=households_visited,
-                diary=diary,
-                submitted_at=now,
-            )
+            try:
+                with unique.violations(FieldDay):
+                    field_day = FieldDay.objects.create(
+                        person=person,
+                        date=date,
+                        branch=branches.pop(),
+                        partner=partner,
+                        households_visited=households_visited,
+                        diary=diary,
+                        submitted_at=now,
+                    )
+            except unique.Violation as violation:
+                if violation.constraint != "field_day_one_per_person_per_day":
+                    raise
+                raise AlreadyLogged(FieldDay.objects.get(person=person, date=date)) from None
             field_day.villages.set(villages)
             places = [evidence.Place(v.name, v.latitude, v.longitude) for v in villages]
             earlier = earlier_photos(exclude_field_day=field_day)
@@ -149,18 +191,28 @@ def earlier_photos(*, exclude_field_day) -> list[evidence.EarlierPhoto]:
 
 
 @transaction.atomic
-def confirm_field_day(*, field_day, reviewer, now: datetime.datetime, note: str = "") -> FieldDay:
-    """Head office counts the day (下乡天数): every finding on its photos must be ruled on first."""
+def confirm_field_day(
+    *, field_day, reviewer, now: datetime.datetime, note: str = "", version: str | None = None
+) -> FieldDay:
+    """Head office counts the day (下乡天数): every finding on its photos must be ruled on first.
+
+    `version` is review_version() of the day as the page showed it: a decision taken on
+    a page older than the day's last review raises versions.StaleEdit.
+    """
     field_day = _lock_for_review(field_day, reviewer)
+    _check_version(field_day, version, status=FieldDay.Status.CONFIRMED, review_note=note.strip())
     if Finding.objects.filter(photo__field_day=field_day).open().exists():
         raise ReviewRefused(_("Rule on every photo finding of this day before confirming it."))
     return _decide(field_day, FieldDay.Status.CONFIRMED, reviewer=reviewer, note=note, now=now)
 
 
 @transaction.atomic
-def reject_field_day(*, field_day, reviewer, now: datetime.datetime, note: str) -> FieldDay:
+def reject_field_day(
+    *, field_day, reviewer, now: datetime.datetime, note: str, version: str | None = None
+) -> FieldDay:
     """Head office does not count the day; the note tells the person why."""
     field_day = _lock_for_review(field_day, reviewer)
+    _check_version(field_day, version, status=FieldDay.Status.REJECTED, review_note=note.strip())
     if not note.strip():
         raise ReviewRefused(_("Say why the field day is not counted."))
     return _decide(field_day, FieldDay.Status.REJECTED, reviewer=reviewer, note=note, now=now)
@@ -224,7 +276,13 @@ RULINGS = (Finding.Status.DISMISSED, Finding.Status.CONFIRMED_FALSIFICATION)
 
 @transaction.atomic
 def rule_on_finding(
-    *, finding, reviewer, ruling: str, note: str, now: datetime.datetime
+    *,
+    finding,
+    reviewer,
+    ruling: str,
+    note: str,
+    now: datetime.datetime,
+    version: str | None = None,
 ) -> Finding:
     """Head office dismisses a finding or confirms it as falsification (弄虚作假, −200 yuan).
 
@@ -244,6 +302,7 @@ def rule_on_finding(
         raise ReviewRefused(_("Nobody rules on findings about their own photos."))
     if not note.strip():
         raise ReviewRefused(_("Give the reason for the ruling."))
+    _check_version(finding, version, status=ruling, ruling_note=note.strip())
     finding.status = ruling
     finding.ruled_by = reviewer
     finding.ruled_at = now

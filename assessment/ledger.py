@@ -15,6 +15,7 @@ from django.db.models import Q, UniqueConstraint
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archives import unique, versions
 from archives.imports import files
 from archives.models import Branch, User
 
@@ -197,7 +198,13 @@ class ManualLineForm(LedgerLineForm):
 
 
 class CorrectionForm(LedgerLineForm):
-    """Head office corrects the quantities of a line, imported or not, with a reason."""
+    """Head office corrects the quantities of a line, imported or not, with a reason.
+
+    It carries the line's version (archives.versions): save_by_hand refuses it when the
+    line changed since the form was shown (another correction, a re-import).
+    """
+
+    version = versions.VersionField()
 
     class Meta(LedgerLineForm.Meta):
         fields = (*QUANTITY_FIELDS, "reason")
@@ -213,11 +220,32 @@ class CorrectionForm(LedgerLineForm):
         for name in QUANTITY_FIELDS:  # only what the line's kind takes (count stays 1 per item)
             if name not in columns_of(kind) or (name == "count" and kind in PER_ITEM_KINDS):
                 del self.fields[name]
+        self.initial["version"] = versions.version_of(self.stored_values(self.instance))
+
+    def line_fields(self):
+        return [name for name in self.fields if name != "version"]
+
+    def stored_values(self, entry) -> versions.Values:
+        return versions.model_values(entry, self.line_fields())
+
+    def submitted_values(self) -> versions.Values:
+        return versions.form_values(self, self.line_fields())
 
     def clean(self):
         if month_is_closed(self.instance.month):
             raise forms.ValidationError(closed_month_message(self.instance.month))
         return super().clean()
+
+
+class LineExists(Exception):
+    """The line was added by another request at the same moment; nothing was written."""
+
+    def __init__(self):
+        constraint = next(c for c in LedgerEntry._meta.constraints if c.name == ONE_LINE_PER_ITEM)
+        super().__init__(constraint.violation_error_message)
+
+
+ONE_LINE_PER_ITEM = "ledger_one_line_per_item"
 
 
 @transaction.atomic
@@ -226,7 +254,16 @@ def save_by_hand(*, form: LedgerLineForm, user, now: datetime.datetime) -> Ledge
 
     The change history keeps what the line said before, who changed it and why. The
     form's check of a closed month was early; the month's row lock here is the guard.
+    A correction locks the line and raises versions.StaleEdit when it changed since the
+    form was shown; the same line added twice at once raises LineExists.
     """
+    if form.instance.pk is not None:
+        stored = LedgerEntry.objects.select_for_update().get(pk=form.instance.pk)
+        versions.check(
+            form.cleaned_data.get("version"),
+            stored=form.stored_values(stored),
+            yours=form.submitted_values(),
+        )
     entry = form.save(commit=False)
     lock_open_month(entry.month)
     entry.source = LedgerEntry.Source.MANUAL
@@ -234,7 +271,13 @@ def save_by_hand(*, form: LedgerLineForm, user, now: datetime.datetime) -> Ledge
     entry.created_at = now
     entry._history_user = user
     entry._change_reason = entry.reason
-    entry.save()
+    try:
+        with unique.violations(LedgerEntry):
+            entry.save()
+    except unique.Violation as violation:
+        if violation.constraint != ONE_LINE_PER_ITEM:
+            raise
+        raise LineExists from None
     return entry
 
 

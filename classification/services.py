@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from archives import unique
 from archives.models import Customer, Role, Township, User, Village
 
 from . import rules
@@ -23,6 +24,20 @@ from .models import (
 
 class WeekLocked(Exception):
     """A confirmed week is a snapshot: nothing changes it any more."""
+
+
+class DecidedMeanwhile(Exception):
+    """Another proposal or override for the customer was saved at the same moment."""
+
+
+def _decided_meanwhile(customer) -> DecidedMeanwhile:
+    return DecidedMeanwhile(
+        _(
+            "Someone else has just proposed or decided a tier for %(name)s; nothing was saved. "
+            "Reload the page to see it."
+        )
+        % {"name": customer.name}
+    )
 
 
 def week_start_of(day: datetime.date) -> datetime.date:
@@ -184,11 +199,19 @@ def classify_params(*, week, thresholds: rules.Thresholds) -> dict:
 
 @transaction.atomic
 def propose_tier(*, customer, tier: str, reason: str, user, now) -> Proposal:
-    """An account manager proposes another tier; a newer proposal replaces a pending one."""
+    """An account manager proposes another tier; a newer proposal replaces a pending one.
+
+    Two proposals sent at the same moment both find nothing to replace; the second
+    meets the one-pending constraint and raises DecidedMeanwhile.
+    """
     Proposal.objects.filter(customer=customer, status=Proposal.Status.PENDING).delete()
-    return Proposal.objects.create(
-        customer=customer, tier=tier, reason=reason, proposed_by=user, proposed_at=now
-    )
+    try:
+        with unique.violations(Proposal):
+            return Proposal.objects.create(
+                customer=customer, tier=tier, reason=reason, proposed_by=user, proposed_at=now
+            )
+    except unique.Violation:
+        raise _decided_meanwhile(customer) from None
 
 
 def _lock_week(week) -> Week:
@@ -209,7 +232,11 @@ def override_tier(*, week, customer, tier: str, reason: str, user, now) -> Overr
     )
     override = Override(customer=customer, tier=tier, reason=reason, set_by=user, set_at=now)
     override._history_user = user
-    override.save()
+    try:
+        with unique.violations(Override):
+            override.save()
+    except unique.Violation:
+        raise _decided_meanwhile(customer) from None
     Classification.objects.filter(week=week, customer=customer).update(
         tier=tier, source=Classification.Source.OVERRIDE
     )

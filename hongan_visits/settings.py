@@ -88,6 +88,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction takes SQLite's write lock when it begins, and a second writer waits
+    # for it: with the default (deferred) mode, two requests that read and then write at
+    # once fail with "database is locked" (a 500) instead of queueing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 # Keep a worker's connection between requests (a new PostgreSQL connection costs a
 # process fork on the server); checked before reuse, so a restarted server is survived.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

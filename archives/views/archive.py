@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import services
-from ..forms import CustomerForm, FamilyFormSet
+from .. import services, versions
+from ..forms import CustomerForm, FamilyFormSet, duplicate_message
 from ..identity import age_on, region_of
 from ..models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
 from ..pagination import CappedPaginator
@@ -163,19 +163,31 @@ def _survey(request, *, village, customer, customer_type):
         if customer_type in HAS_FAMILY
         else None
     )
+    stale = None
     if data is not None:
         if form.is_valid() and (members is None or members.is_valid()):
             created = customer.pk is None
-            customer = services.file_customer(
-                form=form, members=members, user=request.user, today=today
-            )
-            messages.success(
-                request,
-                (_("Filed %(name)s.") if created else _("Saved the changes to %(name)s."))
-                % {"name": customer.name},
-            )
-            return redirect(customer)
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+            try:
+                customer = services.file_customer(
+                    form=form, members=members, user=request.user, today=today
+                )
+            except versions.StaleEdit as refused:
+                stale = refused
+                versions.keep_input(form, refused)
+            except services.AlreadyOnFile as duplicate:
+                form.add_error(duplicate.field, duplicate_message(duplicate.existing, request.user))
+                messages.error(
+                    request, _("Nothing was saved: please correct the fields marked below.")
+                )
+            else:
+                messages.success(
+                    request,
+                    (_("Filed %(name)s.") if created else _("Saved the changes to %(name)s."))
+                    % {"name": customer.name},
+                )
+                return redirect(customer)
+        else:
+            messages.error(request, _("Nothing was saved: please correct the fields marked below."))
     return render(
         request,
         "archives/customer_form.html",
@@ -185,7 +197,9 @@ def _survey(request, *, village, customer, customer_type):
             "customer_type": CustomerType(customer_type),
             "form": form,
             "members": members,
+            "stale": stale,
         },
+        status=409 if stale else 200,
     )
 
 

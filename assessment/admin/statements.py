@@ -6,9 +6,13 @@ force in a closed month stays as it was, so the record shows what those months w
 with; a change of rates is a new version from an open month.
 """
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from archives import versions
 
 from ..models.statements import Month, RateVersion, StatementSnapshot, default_rates
 
@@ -17,7 +21,9 @@ def last_closed_month():
     return Month.objects.closed().order_by("-month").values_list("month", flat=True).first()
 
 
-class RateVersionForm(forms.ModelForm):
+class RateVersionForm(versions.VersionedModelForm):
+    """A rate table; a save from a page older than the table's last change is refused."""
+
     class Meta:
         model = RateVersion
         fields = ("effective_month", "rates", "note")
@@ -32,6 +38,22 @@ class RateVersionForm(forms.ModelForm):
                 % {"month": f"{month:%Y-%m}"}
             )
         return month
+
+    def stored_values(self, obj):
+        return self._one_line_per_rate(super().stored_values(obj))
+
+    def submitted_values(self):
+        return self._one_line_per_rate(super().submitted_values())
+
+    def _one_line_per_rate(self, values):
+        """The rates as one difference each, not one line holding the whole table."""
+        rates = values.pop("rates", None)
+        if rates is not None:
+            table = json.loads(rates.canonical or "{}")
+            label = RateVersion._meta.get_field("rates").verbose_name
+            for name, rate in table.items():
+                values[f"rates-{name}"] = versions.value(f"{label} {name}", rate)
+        return values
 
 
 @admin.register(RateVersion)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archives.models import User, Village
+from archives.versions import VersionField
 
 from .. import evidence, fieldwork
 from ..fieldwork import RULINGS, CheckedPhoto, limits_of
@@ -142,6 +143,7 @@ class FieldDayReviewForm(forms.Form):
         ],
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    version = VersionField()
 
 
 class FindingRulingForm(forms.Form):
@@ -154,3 +156,4 @@ class FindingRulingForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Give the reason for the ruling.")},
     )
+    version = VersionField()

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from archives import versions
+
 from .. import evidence, fieldwork
 from ..forms.fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
 from ..models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
@@ -89,6 +91,9 @@ def log_field_day(request):
                 )
             except fieldwork.MonthClosed as closed:
                 messages.error(request, str(closed))
+            except fieldwork.AlreadyLogged as logged:
+                messages.error(request, str(logged))
+                return redirect(logged.field_day)
             else:
                 messages.success(
                     request,
@@ -194,6 +199,13 @@ def review(request):
 
 def _review_context(request, days) -> dict:
     can_review = request.user.is_head_office
+    days = list(days)
+    if can_review:  # each decision form carries the version of what it decides on
+        for day in days:
+            day.version = fieldwork.review_version(day)
+            for photo in day.photos.all():
+                for finding in photo.findings.all():
+                    finding.version = fieldwork.ruling_version(finding)
     return {
         "days": days,
         "can_review": can_review,
@@ -224,9 +236,12 @@ def review_field_day(request, pk):
             reviewer=request.user,
             note=form.cleaned_data["note"],
             now=timezone.now(),
+            version=form.cleaned_data["version"],
         )
     except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
         messages.error(request, str(refused))
+    except versions.StaleEdit as stale:
+        messages.error(request, stale_message(stale))
     else:
         messages.success(
             request,
@@ -257,6 +272,8 @@ def rule_finding(request, pk):
         )
     except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
         messages.error(request, str(refused))
+    except versions.StaleEdit as stale:
+        messages.error(request, stale_message(stale))
     else:
         messages.success(
             request,
@@ -264,6 +281,15 @@ def rule_finding(request, pk):
             % {"photo": finding.photo.original_name, "status": finding.get_status_display()},
         )
     return _back(request, field_day)
+
+
+def stale_message(stale) -> str:
+    """A refused decision in one line: the form was small, its input is all in the message."""
+    return f"{stale} " + "；".join(
+        _("%(field)s: stored now %(theirs)s, you entered %(yours)s")
+        % {"field": d.label, "theirs": d.theirs, "yours": d.yours}
+        for d in stale.differences
+    )
 
 
 def _back(request, field_day):

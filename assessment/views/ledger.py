@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from archives import versions
 from archives.views import require_head_office
 from archives.views.io import ImportForm, _xlsx, upload_page
 
@@ -65,11 +66,16 @@ def ledger_add(request):
         data, today=today, initial={"month": request.GET.get("month") or today}
     )
     if data is not None:
-        if form.is_valid() and (entry := _save(request, form)):
-            messages.success(
-                request, _("Added the line to %(person)s's ledger.") % {"person": entry.person}
-            )
-            return redirect(_month_url(entry.month))
+        if form.is_valid():
+            try:
+                entry = ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+            except (ledger.LineExists, MonthClosed) as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(
+                    request, _("Added the line to %(person)s's ledger.") % {"person": entry.person}
+                )
+                return redirect(_month_url(entry.month))
         messages.error(request, _("Nothing was saved: please correct the fields marked below."))
     return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": None})
 
@@ -82,23 +88,29 @@ def ledger_correct(request, pk):
     )
     data = request.POST if request.method == "POST" else None
     form = ledger.CorrectionForm(data, instance=entry)
+    stale = None
     if data is not None:
-        if form.is_valid() and _save(request, form):
-            messages.success(
-                request, _("Corrected the line of %(person)s.") % {"person": entry.person}
-            )
-            return redirect(_month_url(entry.month))
-        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
-    return render(request, "assessment/ledger_line_form.html", {"form": form, "entry": entry})
-
-
-def _save(request, form):
-    """The line saved by hand, or None with the form told why (the month closed meanwhile)."""
-    try:
-        return ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
-    except MonthClosed as closed:
-        form.add_error(None, str(closed))
-        return None
+        if form.is_valid():
+            try:
+                ledger.save_by_hand(form=form, user=request.user, now=timezone.now())
+            except versions.StaleEdit as refused:
+                stale = refused
+                versions.keep_input(form, refused)
+            except MonthClosed as closed:
+                form.add_error(None, str(closed))
+            else:
+                messages.success(
+                    request, _("Corrected the line of %(person)s.") % {"person": entry.person}
+                )
+                return redirect(_month_url(entry.month))
+        else:
+            messages.error(request, _("Nothing was saved: please correct the fields marked below."))
+    return render(
+        request,
+        "assessment/ledger_line_form.html",
+        {"form": form, "entry": entry, "stale": stale},
+        status=409 if stale else 200,
+    )
 
 
 def my_ledger(request):

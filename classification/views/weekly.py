@@ -162,8 +162,8 @@ def override(request, pk, customer_pk):
             user=request.user,
             now=timezone.now(),
         )
-    except services.WeekLocked as locked:
-        messages.error(request, str(locked))
+    except (services.WeekLocked, services.DecidedMeanwhile) as refused:
+        messages.error(request, str(refused))
         return redirect(week)
     messages.success(
         request,
@@ -223,13 +223,17 @@ def propose(request, pk, customer_pk):
             for error in errors:
                 messages.error(request, f"{customer.name}：{error}")
         return redirect(week)
-    services.propose_tier(
-        customer=customer,
-        tier=form.cleaned_data["tier"],
-        reason=form.cleaned_data["reason"],
-        user=request.user,
-        now=timezone.now(),
-    )
+    try:
+        services.propose_tier(
+            customer=customer,
+            tier=form.cleaned_data["tier"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            now=timezone.now(),
+        )
+    except services.DecidedMeanwhile as refused:
+        messages.error(request, str(refused))
+        return redirect(week)
     messages.success(
         request,
         _("Your proposal for %(name)s goes to the weekly meeting.") % {"name": customer.name},
