@@ -33,9 +33,7 @@ def annotated_workbook(fileobj, filename, *, main_sheet, result: ImportResult) -
         notes[p.sheet, p.row][p.column].append(("problem", p.message))
     for c in result.changes:
         if c.row:
-            notes[c.sheet, c.row][c.column].append(
-                ("change", _("%(old)s → %(new)s") % {"old": c.old or "—", "new": c.new or "—"})
-            )
+            notes[c.sheet, c.row][c.column].append(("change", f"{c.old or '—'} → {c.new or '—'}"))
     workbook = Workbook(write_only=True)
     with files.open_archive(fileobj, filename, main_sheet=main_sheet) as (main, members):
         for sheet in (main, members):

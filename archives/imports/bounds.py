@@ -61,7 +61,7 @@ def check_zip(fileobj, limits: Limits) -> None:
         ):
             raise UnreadableFile(
                 _(
-                    "The workbook was refused: its part %(part)s expands from %(packed)s to %(size)s MB, "
+                    "The workbook was refused: its part %(part)s expands from %(packed)s MB to %(size)s MB, "
                     "more than %(ratio)s times; a spreadsheet program does not write such files."
                 )
                 % {
