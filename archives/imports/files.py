@@ -80,7 +80,7 @@ def unreadable(error) -> UnreadableFile:
     """The Chinese reason for a file openpyxl or the CSV reader gave up on."""
     if isinstance(error, UnreadableFile):
         return error
-    if isinstance(error, DefusedXmlException):
+    if any(isinstance(e, DefusedXmlException) for e in _chain(error)):  # openpyxl wraps it
         return UnreadableFile(
             _(
                 "The workbook was refused: it declares XML entities, which a spreadsheet program "
@@ -90,6 +90,12 @@ def unreadable(error) -> UnreadableFile:
     if isinstance(error, UnicodeDecodeError):
         return UnreadableFile(_("The CSV file is neither UTF-8 nor GBK text."))
     return UnreadableFile(_("This file cannot be opened as an Excel workbook (.xlsx)."))
+
+
+def _chain(error):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
 
 
 def bounded(rows, title, limits: Limits):
@@ -103,9 +109,11 @@ def bounded(rows, title, limits: Limits):
             if number > limits.max_rows + 1:
                 raise too_many_rows(title, limits)
             yield values
-    except (UnreadableFile, DefusedXmlException, UnicodeDecodeError) as error:
+    except (UnreadableFile, UnicodeDecodeError) as error:
         raise unreadable(error) from error
     except Exception as error:  # openpyxl's parsers and csv raise many kinds for a damaged file
+        if any(isinstance(e, DefusedXmlException) for e in _chain(error)):
+            raise unreadable(error) from error
         raise UnreadableFile(
             _("Sheet %(sheet)s is damaged and cannot be read after row %(row)s.")
             % {"sheet": title, "row": number}

@@ -158,10 +158,8 @@ class RowChecker:
             for n, values in chunk:
                 if not any(not files.blank(v) for v in values):
                     continue
-                for index, value in enumerate(values):
-                    if isinstance(value, str) and "\x00" in value:
-                        column = mapped[index] if index < len(mapped) else None
-                        self.nul(sheet.title, n, index, headers.get(column.name) if column else "")
+                if any(isinstance(v, str) and "\x00" in v for v in values):
+                    values = self.without_nul(sheet.title, n, values, mapped, headers)
                 cells.append(
                     (n, {c.name: v for c, v in zip(mapped, values, strict=False) if c is not None})
                 )
@@ -170,6 +168,16 @@ class RowChecker:
             if self.result.problem_count >= ERROR_LIMIT:
                 self.result.stopped_at = chunk[-1][0]
                 return
+
+    def without_nul(self, sheet, row, values, mapped, headers):
+        """Report each cell holding a NUL; the row is checked on without them (one message a cell)."""
+        clean = list(values)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and "\x00" in value:
+                column = mapped[index] if index < len(mapped) else None
+                self.nul(sheet, row, index, headers.get(column.name) if column else "")
+                clean[index] = value.replace("\x00", "")
+        return clean
 
     def nul(self, sheet, row, index, header):
         cell = f"{get_column_letter(index + 1)}{row}"
