@@ -123,7 +123,7 @@ class _BalanceImport(RowChecker):
         present = {c.name for c in mapped if c is not None}
         if not present & (set(BALANCE_FIELDS) - {"balances_as_of"}):
             self.problem(sheet.title, 1, "", _("The file has no balance or date column."))
-        for rows in self.rows(sheet, mapped):
+        for rows in self.rows(sheet, mapped, headers):
             found = self.existing(rows)
             for n, cells in rows:
                 row = Row(self, sheet.title, n, headers)
@@ -169,10 +169,17 @@ class _BalanceImport(RowChecker):
         before = _values(customer)
         data = {}
         for name in BALANCE_FIELDS:
-            if name not in present:  # a column left out keeps what is on file
+            # A column left out or a blank cell keeps what is on file (DOMAIN.md §7), but
+            # every row carries its data date; 清空 clears an amount to 0 or a date to none.
+            cell = cells.get(name) if name in present else None
+            if files.is_clear(cell):
+                if row.cleared(name, required=name == "balances_as_of"):
+                    continue
                 data[name] = _as_data(getattr(customer, name))
-            elif not files.blank(cells.get(name)):
-                data[name] = self.cell(row, name, cells[name])
+            elif not files.blank(cell):
+                data[name] = self.cell(row, name, cell)
+            elif name != "balances_as_of":
+                data[name] = _as_data(getattr(customer, name))
         form = BalancesForm(data, instance=customer, today=self.today)
         row.add_form_errors(form)
         if row.problems:
@@ -186,6 +193,11 @@ class _BalanceImport(RowChecker):
             )
             return
         after = _values(customer)
+        for name, old, new in zip(BALANCE_FIELDS, before, after, strict=True):
+            if old != new:
+                self.change(
+                    row.sheet, row.number, row.headers[name], customer.name, _text(old), _text(new)
+                )
         if after != before:
             self.updates.append((customer.pk, after))
             self.result.updated += 1
@@ -249,6 +261,13 @@ def _key_or_none(value):
 
 def _values(customer):
     return tuple(getattr(customer, name) for name in BALANCE_FIELDS)
+
+
+def _text(value) -> str:
+    """A balance or date as the dry run lists it."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
 def _as_data(value):

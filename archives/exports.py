@@ -89,7 +89,7 @@ def _customer_value(customer: Customer, name):
         return customer.group.name if customer.group else ""
     if name in MASKED:
         return getattr(customer, MASKED[name])
-    return _shown(sheets.COLUMN[name], getattr(customer, name))
+    return sheets.shown(sheets.COLUMN[name], getattr(customer, name))
 
 
 def _member_value(member: FamilyMember, name):
@@ -101,18 +101,7 @@ def _member_value(member: FamilyMember, name):
         return member.customer.village.code
     if name in MASKED:
         return getattr(member, MASKED[name])
-    return _shown(sheets.MEMBER_COLUMN[name], getattr(member, name))
-
-
-def _shown(column, value):
-    """A model value as the file shows it: labels for choices, 是/否 for yes-no."""
-    if column.kind == "choice":
-        return sheets.label(column.choices, value)
-    if column.kind == "products":
-        return "、".join(sheets.label(column.choices, v) for v in value or ())
-    if column.kind == "boolean":
-        return "是" if value else "否"
-    return value
+    return sheets.shown(sheets.MEMBER_COLUMN[name], getattr(member, name))
 
 
 def _cell(ws, value):

@@ -9,6 +9,7 @@ rather than taken from the translation catalogue (whose wording may change); the
 catalogue's current labels and the field names are accepted as well on import.
 """
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -225,6 +226,27 @@ def label(choices, value) -> str:
         return ""
     labels = CHOICE_LABELS[choices].get(value)
     return labels[0] if labels else str(value)
+
+
+def shown(column, value):
+    """A model value as a file shows it: labels for choices, 是/否 for yes-no."""
+    if column.kind == "choice":
+        return label(column.choices, value)
+    if column.kind == "products":
+        return "、".join(label(column.choices, v) for v in value or ())
+    if column.kind == "boolean":
+        return "是" if value else "否"
+    return value
+
+
+def shown_text(column, value) -> str:
+    """As `shown`, always as text: what the dry run lists as a field's old and new value."""
+    value = shown(column, value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def labels(choices) -> list[str]:

@@ -2,6 +2,8 @@
 assessment through `register_import`, the marketing ledger). They share the upload page,
 the dry run and its confirmation (archives/views/io.py) and the result fragment."""
 
+from pathlib import Path
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +12,12 @@ from jobs import registry, services
 from jobs.models import Job
 from jobs.registry import JobFailed, JobKind, Outcome
 
-from . import balances, imports
+from . import balances, imports, sheets
+from .imports.annotate import annotated_workbook
 
 ARCHIVE = "archive_import"
 BALANCES = "balances_import"
+CHANGES_SHOWN = 1000  # changes kept on the job for its page; the annotated file has more
 
 # The kinds that are file imports: they have a dry run that a second job confirms.
 IMPORT_KINDS: set[str] = set()
@@ -28,12 +32,15 @@ def _heading(job) -> str:
     return f"{what} · {job.kind_label}"
 
 
-def register_import(*, key, label, importer, upload_url_name, takes_job=False) -> JobKind:
+def register_import(
+    *, key, label, importer, upload_url_name, takes_job=False, main_sheet=None
+) -> JobKind:
     """Register a file import as a job kind.
 
     `importer(fileobj, *, filename, user, today, now, dry_run, progress[, job])` returns
     an ImportResult (archives/imports.py); `takes_job` passes the job, for importers
-    that record on what they write which job wrote it.
+    that record on what they write which job wrote it. `main_sheet` is the sheet the
+    importer reads first, for the annotated copy of the file.
     """
 
     def run(job, progress) -> Outcome:
@@ -49,6 +56,15 @@ def register_import(*, key, label, importer, upload_url_name, takes_job=False) -
                     progress=progress,
                     **({"job": job} if takes_job else {}),
                 )
+            annotated = None
+            if result.problems or result.changes:
+                with job.input_file.open("rb") as fileobj:
+                    annotated = annotated_workbook(
+                        fileobj,
+                        job.subject,
+                        main_sheet=main_sheet or sheets.CUSTOMER_SHEET,
+                        result=result,
+                    )
         except imports.UnreadableFile as error:
             raise JobFailed(str(error)) from error
         return Outcome(
@@ -56,10 +72,14 @@ def register_import(*, key, label, importer, upload_url_name, takes_job=False) -
                 "created": result.created,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
+                "change_count": result.change_count,
+                "changes": [c.as_dict() for c in result.changes[:CHANGES_SHOWN]],
+                "stopped_at": result.stopped_at,
             },
             errors=[p.as_dict() for p in result.problems],
             error_count=result.error_rows,
             problem_count=result.problem_count,
+            file=(annotated_name(job.subject), annotated) if annotated else None,
         )
 
     run.__qualname__ = f"run_{key}"
@@ -77,6 +97,10 @@ def register_import(*, key, label, importer, upload_url_name, takes_job=False) -
             heading=_heading,
         )
     )
+
+
+def annotated_name(subject: str) -> str:
+    return f"{Path(subject).stem or 'import'}-核对.xlsx"
 
 
 def start_import(*, kind, file, original_name, user, dry_run, confirms=None) -> Job:
@@ -107,4 +131,5 @@ register_import(
     label=_("Balances"),
     importer=balances.import_balances,
     upload_url_name="archives:balances_import",
+    main_sheet=balances.SHEET,
 )

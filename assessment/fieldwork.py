@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -162,8 +163,47 @@ def _store_photo(field_day, checked: CheckedPhoto, *, now, saved: list) -> Photo
     # The name passed only carries the format found; upload_to makes the real one.
     photo.image.save(f"photo.{facts.extension}", checked.file, save=False)
     saved.append(photo.image.name)
+    checked.file.seek(0)
+    _save_copies(photo, checked.file, saved=saved)
     photo.save()
     return photo
+
+
+def _save_copies(photo, source, *, saved: list) -> None:
+    """Make the copy shown and the thumbnail of a photo, once, and store them on it."""
+    served = evidence.stripped_jpeg(source)
+    source.seek(0)
+    thumbnail = evidence.stripped_jpeg(source, thumbnail=True)
+    photo.served.save("served.jpg", ContentFile(served), save=False)
+    saved.append(photo.served.name)
+    photo.thumbnail.save("thumbnail.jpg", ContentFile(thumbnail), save=False)
+    saved.append(photo.thumbnail.name)
+
+
+def make_copies(photo: Photo) -> bool:
+    """Make the missing copies of a photo stored before they were made at upload.
+
+    Returns whether this call stored them; a photo another call got to first keeps
+    that call's copies and these are removed.
+    """
+    if photo.served and photo.thumbnail:
+        return False
+    saved = []
+    try:
+        with photo.image.open("rb") as stored:
+            _save_copies(photo, stored, saved=saved)
+        claimed = Photo.objects.filter(pk=photo.pk, served="").update(
+            served=photo.served.name, thumbnail=photo.thumbnail.name
+        )
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    if not claimed:
+        for name in saved:
+            default_storage.delete(name)
+        photo.refresh_from_db(fields=["served", "thumbnail"])
+    return bool(claimed)
 
 
 def earlier_photos(*, exclude_field_day) -> list[evidence.EarlierPhoto]:

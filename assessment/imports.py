@@ -125,10 +125,13 @@ class _LedgerImport(RowChecker):
 
     def check(self, sheet):
         mapped, headers = self.header(sheet, LedgerEntry, COLUMNS)
-        for rows in self.rows(sheet, mapped):
+        for rows in self.rows(sheet, mapped, headers):
             lines = []
             for n, cells in rows:
                 row = Row(self, sheet.title, n, headers)
+                for name in ("staff_no", "month", "kind"):  # what names the line
+                    if files.is_clear(cells.get(name)):
+                        row.cleared(name, required=True)
                 person = self.person(row, cells.get("staff_no"))
                 month = self.month(row, cells.get("month"))
                 kind = self.kind(row, cells.get("kind"))
@@ -139,6 +142,8 @@ class _LedgerImport(RowChecker):
                 row.report()
 
     def person(self, row, value):
+        if "staff_no" in row.columns:  # 清空: already the row's problem
+            return None
         if files.blank(value):
             row.add("staff_no", _("This field is required."))
             return None
@@ -151,6 +156,8 @@ class _LedgerImport(RowChecker):
         return person
 
     def month(self, row, value):
+        if "month" in row.columns:  # 清空: already the row's problem
+            return None
         if files.blank(value):
             row.add("month", _("This field is required."))
             return None
@@ -170,6 +177,8 @@ class _LedgerImport(RowChecker):
         return month
 
     def kind(self, row, value):
+        if "kind" in row.columns:  # 清空: already the row's problem
+            return None
         if files.blank(value):
             row.add("kind", _("This field is required."))
             return None
@@ -191,11 +200,22 @@ class _LedgerImport(RowChecker):
         return {(e.person_id, e.month, e.kind, e.item_ref): e for e in found}
 
     def check_row(self, row, cells, key, existing):
-        """Check the quantities by the line form; count the line as new, updated or unchanged."""
-        data = {"kind": key[2] or "", "item_ref": files.text(cells.get("item_ref"))}
+        """Check the quantities by the line form; count the line as new, updated or unchanged.
+
+        For a line on file, a blank cell keeps its quantity and 清空 clears it (DOMAIN.md §7).
+        """
+        ref = cells.get("item_ref")
+        item_ref = "" if files.is_clear(ref) else files.text(ref)
+        on_file = existing.get((*key, item_ref)) if None not in key else None
+        data = {"kind": key[2] or "", "item_ref": item_ref}
         for name in QUANTITY_FIELDS:
-            if not files.blank(cells.get(name)):
-                data[name] = re.sub(r"[,，\s]", "", files.text(cells[name]))
+            cell = cells.get(name)
+            if files.is_clear(cell):
+                row.cleared(name, required=False)  # left out of the data: the field's default
+            elif not files.blank(cell):
+                data[name] = re.sub(r"[,，\s]", "", files.text(cell))
+            elif on_file is not None and getattr(on_file, name) is not None:
+                data[name] = str(getattr(on_file, name))
         form = LedgerLineForm(data)
         row.add_form_errors(form)  # an unknown item is already the row's problem
         if row.problems:
@@ -231,7 +251,15 @@ class _LedgerImport(RowChecker):
                 % {"reason": entry.reason},
             )
         else:
+            subject = " ".join(
+                (files.text(cells.get("staff_no")), f"{entry.month:%Y-%m}", kind_label(entry.kind))
+            )
+            subject = f"{subject} {entry.item_ref}".strip()
             for name, value in values.items():
+                if getattr(entry, name) != value:
+                    old = "" if getattr(entry, name) is None else str(getattr(entry, name))
+                    new = "" if value is None else str(value)
+                    self.change(row.sheet, row.number, row.headers[name], subject, old, new)
                 setattr(entry, name, value)
             self.updates.append(entry)
             self.result.updated += 1

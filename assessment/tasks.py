@@ -13,6 +13,7 @@ from jobs.models import Job
 from jobs.registry import JobFailed, JobKind, Outcome
 
 from . import exports, statements
+from .imports import SHEET as LEDGER_SHEET
 from .imports import import_ledger
 
 LEDGER_IMPORT = "ledger_import"
@@ -109,4 +110,5 @@ register_import(
     importer=_import_ledger,
     upload_url_name="assessment:ledger_import",
     takes_job=True,
+    main_sheet=LEDGER_SHEET,
 )

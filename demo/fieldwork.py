@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 from PIL import Image, ImageDraw
 
 from archives.models import Role, User, Village
+from assessment import evidence
 from assessment.models import (
     FieldDay,
     Finding,
@@ -78,14 +79,25 @@ def days_wanted(rng: random.Random, role: str, census: bool = False) -> int:
     return rng.randint(2, 4)  # leaders' and section chiefs' trips
 
 
-def photo_pool() -> list[tuple[str, int]]:
-    """The pool's storage names and sizes; generated once, kept across seeds."""
+def photo_pool() -> list[tuple[str, int, str, str]]:
+    """The pool's storage names and sizes, with their shown copies and thumbnails.
+
+    Generated once, kept across seeds.
+    """
     pool = []
     for k in range(POOL):
         name = f"photos/demo/visit-{k + 1}.jpg"
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(_picture(k)))
-        pool.append((name, default_storage.size(name)))
+        copies = []
+        for suffix, thumbnail in (("shown", False), ("thumb", True)):
+            copy = f"photos/demo/visit-{k + 1}-{suffix}.jpg"
+            if not default_storage.exists(copy):
+                with default_storage.open(name, "rb") as source:
+                    data = evidence.stripped_jpeg(source, thumbnail=thumbnail)
+                default_storage.save(copy, ContentFile(data))
+            copies.append(copy)
+        pool.append((name, default_storage.size(name), *copies))
     return pool
 
 
@@ -201,12 +213,14 @@ def _write_days(rng, days, pool, last, head_office, at, counts):
     photos = []
     for day, village in days:
         for n in range(rng.choice((1, 2, 2, 2, 3))):
-            name, size = rng.choice(pool)
+            name, size, served, thumbnail = rng.choice(pool)
             taken = at(day.date, rng.randint(9, 16)) + datetime.timedelta(minutes=rng.randrange(60))
             photos.append(
                 Photo(
                     field_day=day,
                     image=name,
+                    served=served,
+                    thumbnail=thumbnail,
                     original_name=f"IMG_{day.date:%Y%m%d}_{taken:%H%M}{n:02d}.jpg",
                     size=size,
                     width=PHOTO_SIZE[0],

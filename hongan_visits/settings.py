@@ -139,6 +139,23 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Imported files (archives/imports/bounds.py): an upload above IMPORT_MAX_UPLOAD_MB is
+# refused by the form; an XLSX whose parts unpack to more than IMPORT_MAX_UNCOMPRESSED_MB,
+# or whose larger parts inflate more than IMPORT_MAX_COMPRESSION_RATIO times, is refused
+# before it is parsed; a sheet with more than IMPORT_MAX_ROWS rows is refused at that row.
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=50)
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500)
+IMPORT_MAX_COMPRESSION_RATIO = env.int("IMPORT_MAX_COMPRESSION_RATIO", default=100)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=250_000)
+for _name in (
+    "IMPORT_MAX_UPLOAD_MB",
+    "IMPORT_MAX_UNCOMPRESSED_MB",
+    "IMPORT_MAX_COMPRESSION_RATIO",
+    "IMPORT_MAX_ROWS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
+
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND"), "QUEUES": ["default"]}}
 # A running job that reports no progress for this long is marked failed (jobs/services.py):
 # its worker was stopped or lost. Longest silent step today: a month's statements, seconds.

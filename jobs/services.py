@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -77,18 +78,29 @@ def run(job_id: int) -> None:
         if not isinstance(error, Exception):
             raise  # SystemExit, KeyboardInterrupt: the job is failed, the worker still stops
     else:
+        _finish(job_id, rows, job, outcome)
+
+
+def _finish(job_id, rows, job, outcome) -> None:
+    """Record the outcome; if even that fails (a value the database refuses), fail the job."""
+    try:
         # Unconditional: work that finished is done, even if the reaper gave up on it.
-        rows.update(
-            status=Job.Status.DONE,
-            message="",
-            result=outcome.result,
-            errors=outcome.errors,
-            error_count=outcome.error_count,
-            problem_count=outcome.problem_count,
-            result_file=job.result_file.name or "",
-            finished_at=timezone.now(),
-            heartbeat_at=timezone.now(),
-        )
+        # A savepoint, so that a refused value leaves a transaction around us usable.
+        with transaction.atomic():
+            rows.update(
+                status=Job.Status.DONE,
+                message="",
+                result=outcome.result,
+                errors=outcome.errors,
+                error_count=outcome.error_count,
+                problem_count=outcome.problem_count,
+                result_file=job.result_file.name or "",
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+            )
+    except Exception:
+        logger.exception("Job %s (%s): its outcome could not be saved", job_id, job.kind)
+        _fail(job_id, str(UNEXPECTED))
 
 
 def _fail(job_id: int, message: str) -> None:

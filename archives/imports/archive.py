@@ -26,7 +26,14 @@ from ..survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
 from . import files, writes
 from .duplicates import holders
 from .rows import CHUNK, ImportResult, Progress, Row, RowChecker
-from .writes import MEMBER_ATTNAMES, MEMBER_FIELDS, freeze, member_key, tracked_values
+from .writes import (
+    FIELD_NAMES,
+    MEMBER_ATTNAMES,
+    MEMBER_FIELDS,
+    freeze,
+    member_key,
+    tracked_values,
+)
 
 MAX_MEMBERS = 30  # as the page's family formset
 
@@ -76,6 +83,8 @@ class _Importer(RowChecker):
         groups = VillageGroup.objects.values_list("village_id", "name", "pk")
         self.groups = {(village, sheets.normalize(name)): pk for village, name, pk in groups}
         self.group_villages = {pk: village for village, _name, pk in groups}
+        self.group_names = {pk: name for _village, name, pk in groups}
+        self.village_codes = {v.pk: code for code, v in self.villages.items()}
         self.forms = {}  # customer type -> its CustomerRowForm, made on first use
         self.plans = {}  # customer type -> what form_data reads for each of its fields
         self.choices = {cls: sheets.choice_lookup(cls) for cls in sheets.CHOICE_LABELS}
@@ -93,7 +102,7 @@ class _Importer(RowChecker):
     def check_customers(self, sheet):
         mapped, self.customer_headers = self.header(sheet, Customer, sheets.CUSTOMER_COLUMNS)
         self.present = {c.name for c in mapped if c is not None}
-        for rows in self.rows(sheet, mapped):
+        for rows in self.rows(sheet, mapped, self.customer_headers):
             existing = holders(rows)
             for n, cells in rows:
                 row = Row(self, sheet.title, n, self.customer_headers)
@@ -108,8 +117,12 @@ class _Importer(RowChecker):
         return self.forms[customer_type]
 
     def check_customer(self, row, cells, existing):
+        for name in ("customer_type", "village", "archived_on"):
+            if files.is_clear(cells.get(name)):
+                row.cleared(name, required=True)
+                cells = {**cells, name: None}
         customer_type = row.convert(sheets.COLUMN["customer_type"], cells.get("customer_type"))
-        if files.blank(cells.get("customer_type")):
+        if files.blank(cells.get("customer_type")) and "customer_type" not in row.columns:
             row.add("customer_type", _("This field is required."))
         village = self.village(row, cells.get("village"))
         if not customer_type:
@@ -156,25 +169,42 @@ class _Importer(RowChecker):
             instance.filed_by = self.user
             self.creates.append(freeze(instance, shared=self.shared))
             self.result.created += 1
-            state = _Household(None, "new")
+            state = _Household(None, "new", instance.name)
         else:
-            changed = [
-                name for name, value in tracked_values(instance).items() if before[name] != value
-            ]
+            after = tracked_values(instance)
+            changed = [name for name, value in after.items() if before[name] != value]
+            self.record_changes(row, instance.name, changed, before, after)
             if changed:
                 self.updates.append(freeze(instance, shared=self.shared))
                 self.update_fields.update(changed)
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-            state = _Household(instance.pk, "updated" if changed else "unchanged")
+            state = _Household(instance.pk, "updated" if changed else "unchanged", instance.name)
         if customer_type in HAS_FAMILY:
             self.households[instance.id_number] = state
+
+    def record_changes(self, row, subject, changed, before, after):
+        """List each changed field that has a column, old → new as the file writes it."""
+        for attname in changed:
+            name = FIELD_NAMES[attname]
+            if name not in sheets.COLUMN:
+                continue  # derived (the birth date from the ID number), or bookkeeping
+            old, new = self.shown(name, before[attname]), self.shown(name, after[attname])
+            self.change(row.sheet, row.number, row.headers[name], subject, old, new)
+
+    def shown(self, name, value):
+        if name == "village":
+            return self.village_codes.get(value, "")
+        if name == "group":
+            return self.group_names.get(value, "")
+        return sheets.shown_text(sheets.COLUMN[name], value)
 
     def village(self, row, value):
         code = files.text(value)
         if not code:
-            row.add("village", _("This field is required."))
+            if "village" not in row.columns:
+                row.add("village", _("This field is required."))
             return None
         village = self.villages.get(code)
         if village is None:
@@ -187,8 +217,9 @@ class _Importer(RowChecker):
     def form_data(self, row, cells, customer_type, village, instance):
         """The survey form's POST data for this row, and the row's group (its pk or None).
 
-        A blank cell means the field's default; a column the file does not have
-        leaves the customer's current value (the default for a new customer).
+        Imports never blank what they do not mention (DOMAIN.md §7): a blank cell and a
+        column the file does not have both leave the customer's current value (the
+        default for a new customer); a cell saying 清空 clears an optional field.
         """
         if customer_type not in self.plans:
             wanted = [n for n in fields_for(customer_type) if n != "customer_type"]
@@ -199,13 +230,17 @@ class _Importer(RowChecker):
             )
         plan, other_columns = self.plans[customer_type]
         data, group = {}, None
+        fields = self.form(customer_type).fields
         for name, column, model_field in plan:
-            if name in self.present and not files.blank(cells.get(name)):
-                value = row.convert(column, cells[name], village=village)
-            elif name in self.present:
-                value = model_field.get_default()
+            cell = cells.get(name) if name in self.present else None
+            kept = getattr(instance, model_field.attname)
+            if files.is_clear(cell):
+                required = name in fields and fields[name].required
+                value = model_field.get_default() if row.cleared(name, required=required) else kept
+            elif not files.blank(cell):
+                value = row.convert(column, cell, village=village)
             else:
-                value = getattr(instance, model_field.attname)
+                value = kept
             if name == "group":
                 group = value
             else:
@@ -215,7 +250,7 @@ class _Importer(RowChecker):
             message = forms.ModelChoiceField.default_error_messages["invalid_choice"]
             row.add("group", message)
         for name in other_columns:
-            if not files.empty_value(cells.get(name)):
+            if not (files.empty_value(cells.get(name)) or files.is_clear(cells.get(name))):
                 type_label = sheets.label(CustomerType, customer_type)
                 row.add(
                     name,
@@ -228,23 +263,27 @@ class _Importer(RowChecker):
 
     def check_members(self, sheet):
         mapped, headers = self.header(sheet, FamilyMember, sheets.MEMBER_COLUMNS)
+        self.member_sheet, self.member_headers = sheet.title, headers
         present = {c.name for c in mapped if c is not None}
         counts = defaultdict(int)
         form = FamilyMemberRowForm(today=self.today)
-        for rows in self.rows(sheet, mapped):
+        for rows in self.rows(sheet, mapped, headers):
+            stored = self.stored_members(rows)
             for n, cells in rows:
                 row = Row(self, sheet.title, n, headers)
-                key = files.compact(cells.get("household"))
+                household = cells.get("household")
+                if files.is_clear(household):
+                    row.cleared("household", required=True)
+                key = files.compact(household) if not files.is_clear(household) else ""
                 if not key:
-                    row.add("household", _("This field is required."))
+                    if "household" not in row.columns:
+                        row.add("household", _("This field is required."))
                 elif key not in self.households:
                     row.add(
                         "household", _("No household in the customer sheet has this ID number.")
                     )
-                data = {}
-                for name in present - {"household"}:
-                    if not files.blank(cells.get(name)):
-                        _put(data, name, row.convert(sheets.MEMBER_COLUMN[name], cells[name]))
+                match = _match_member(stored.get(key, ()), cells)
+                data = self.member_data(row, cells, present, match, form)
                 errors = form.check(data, instance=FamilyMember())
                 row.add_form_errors(form)
                 number = form.cleaned_data.get("id_number") if not errors else ""
@@ -265,8 +304,45 @@ class _Importer(RowChecker):
                         _("A household has at most %(n)d family members.") % {"n": MAX_MEMBERS},
                     )
                 if not row.problems and self.households.get(key) is not None:
-                    self.file_members[key].append(freeze(form.instance, MEMBER_FIELDS, self.shared))
+                    values = freeze(form.instance, MEMBER_FIELDS, self.shared)
+                    self.file_members[key].append((n, values))
                 row.report()
+
+    def stored_members(self, rows):
+        """The family members on file of the chunk's households, in one query, by household."""
+        keys = {}
+        for _n, cells in rows:
+            key = (
+                files.compact(cells.get("household"))
+                if not files.is_clear(cells.get("household"))
+                else ""
+            )
+            household = self.households.get(key)
+            if household is not None and household.pk is not None:
+                keys[household.pk] = key
+        stored = defaultdict(list)
+        for member in FamilyMember.objects.filter(customer_id__in=keys).order_by("pk"):
+            stored[keys[member.customer_id]].append(member)
+        return stored
+
+    def member_data(self, row, cells, present, match, form):
+        """The member form's data: the member on file, with the row's filled cells over it.
+
+        As for customers, a blank cell keeps what is on file and 清空 clears.
+        """
+        data = {}
+        if match is not None:
+            for name in form.fields:
+                _put(data, name, getattr(match, name))
+        for name in present - {"household"}:
+            cell = cells.get(name)
+            if files.is_clear(cell):
+                if row.cleared(name, required=form.fields[name].required):
+                    data.pop(name, None)
+            elif not files.blank(cell):
+                data.pop(name, None)
+                _put(data, name, row.convert(sheets.MEMBER_COLUMN[name], cell))
+        return data
 
     def plan_members(self):
         """Turn the family sheet into creates, updates and deletes; count changed households."""
@@ -274,7 +350,7 @@ class _Importer(RowChecker):
         for key, members in self.file_members.items():
             household = self.households[key]
             if household.pk is None:
-                self.member_creates += [(key, m) for m in members]
+                self.member_creates += [(key, m) for _n, m in members]
             else:
                 existing_households.append((key, household))
         for batch in batched(existing_households, self.chunk):
@@ -282,23 +358,28 @@ class _Importer(RowChecker):
             for member in FamilyMember.objects.filter(customer_id__in=[h.pk for _k, h in batch]):
                 on_file[member.customer_id].append(member)
             for key, household in batch:
-                if self.diff_members(key, on_file[household.pk], self.file_members[key]):
+                if self.diff_members(key, household, on_file[household.pk], self.file_members[key]):
                     if household.state == "unchanged":
                         self.result.unchanged -= 1
                         self.result.updated += 1
                     household.state = "updated"
         self.file_members.clear()
 
-    def diff_members(self, key, old, new):
-        """Match members by ID number (else by name); return whether anything changes."""
+    def diff_members(self, key, household, old, new):
+        """Match members by ID number (else by name); list and return whether anything changes.
+
+        A member on file that the household's rows no longer list is removed.
+        """
         remaining = defaultdict(list)
         for member in old:
             remaining[member_key(freeze(member, MEMBER_FIELDS))].append(member)
+        sheet, headers, who = self.member_sheet, self.member_headers, household.name
         changed = False
-        for values in new:
+        for n, values in new:
             match = remaining[member_key(values)]
             if not match:
                 self.member_creates.append((key, values))
+                self.change(sheet, n, headers["name"], who, "", values[0])
                 changed = True
                 continue
             current = match.pop(0)
@@ -307,11 +388,19 @@ class _Importer(RowChecker):
             ]
             if fields:
                 for f, v in zip(MEMBER_FIELDS, values, strict=True):
+                    if f in sheets.MEMBER_COLUMN and getattr(current, f) != v:
+                        column = sheets.MEMBER_COLUMN[f]
+                        old_text = sheets.shown_text(column, getattr(current, f))
+                        self.change(
+                            sheet, n, headers[f], who, old_text, sheets.shown_text(column, v)
+                        )
                     setattr(current, f, v)
                 self.member_updates.append(freeze(current, MEMBER_ATTNAMES))
                 self.member_update_fields.update(fields)
                 changed = True
         for leftovers in remaining.values():
+            for member in leftovers:
+                self.change(sheet, 0, "", who, member.name, _("(removed from the household)"))
             self.member_deletes += [freeze(m, MEMBER_ATTNAMES) for m in leftovers]
             changed = changed or bool(leftovers)
         return changed
@@ -321,6 +410,17 @@ class _Importer(RowChecker):
 class _Household:
     pk: int | None
     state: str  # new / updated / unchanged
+    name: str = ""
+
+
+def _match_member(members, cells):
+    """The member on file a family row means: by its ID number, else by its name."""
+    number = cells.get("id_number")
+    if not files.blank(number) and not files.is_clear(number):
+        number = files.compact(number)
+        return next((m for m in members if m.id_number == number), None)
+    name = files.text(cells.get("name"))
+    return next((m for m in members if m.name == name), None) if name else None
 
 
 def _put(data, name, value):

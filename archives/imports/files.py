@@ -2,27 +2,30 @@
 
 openpyxl hands over int, float, Decimal, datetime or str; a CSV only str. Every
 cell goes through here, so an ID number typed as a number (which a spreadsheet
-keeps to 15 digits) is refused in one place.
+keeps to 15 digits) is refused in one place. A workbook's zip is inspected before
+openpyxl opens it, a CSV is read as a stream, and the rows of either are counted
+as they come (bounds.py).
 """
 
+import codecs
 import csv
 import datetime
 import functools
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from stdnum.cn import ric
 
 from .. import sheets
+from .bounds import Limits, UnreadableFile, check_zip, too_many_rows
 
-
-class UnreadableFile(Exception):
-    """The file cannot be read as an archive at all (the message is for people)."""
+CLEAR = "清空"  # a cell holding exactly this clears an optional field (DOMAIN.md §7)
+CSV_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -39,54 +42,133 @@ class open_archive:
     workbook without it gives its first sheet that is not 家庭成员 or 说明.
     """
 
-    def __init__(self, fileobj, filename, *, main_sheet=sheets.CUSTOMER_SHEET):
+    def __init__(self, fileobj, filename, *, main_sheet=sheets.CUSTOMER_SHEET, limits=None):
         self.fileobj = fileobj
         self.suffix = Path(filename).suffix.lower()
         self.main_sheet = main_sheet
+        self.limits = limits or Limits.from_settings()
         self.workbook = None
 
     def __enter__(self):
         if self.suffix == ".csv":
-            return csv_sheet(self.fileobj, title=self.main_sheet), None
+            return csv_sheet(self.fileobj, title=self.main_sheet, limits=self.limits), None
         if self.suffix != ".xlsx":
             raise UnreadableFile(_("Only .xlsx and .csv files can be imported."))
+        check_zip(self.fileobj, self.limits)  # before openpyxl inflates anything
         try:
             self.workbook = load_workbook(self.fileobj, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise UnreadableFile(
-                _("This file cannot be opened as an Excel workbook (.xlsx).")
-            ) from error
+            raise unreadable(error) from error
         names = self.workbook.sheetnames
         others = [n for n in names if n not in (sheets.MEMBER_SHEET, sheets.NOTES_SHEET)]
         title = self.main_sheet if self.main_sheet in names else (others or [None])[0]
         if title is None:
             raise UnreadableFile(_("The workbook has no sheet of customers."))
         members = (
-            xlsx_sheet(self.workbook[sheets.MEMBER_SHEET]) if sheets.MEMBER_SHEET in names else None
+            xlsx_sheet(self.workbook[sheets.MEMBER_SHEET], self.limits)
+            if sheets.MEMBER_SHEET in names
+            else None
         )
-        return xlsx_sheet(self.workbook[title]), members
+        return xlsx_sheet(self.workbook[title], self.limits), members
 
     def __exit__(self, *exc):
         if self.workbook is not None:
             self.workbook.close()
 
 
-def xlsx_sheet(ws):
-    return Sheet(ws.title, ws.iter_rows(values_only=True), max((ws.max_row or 1) - 1, 0))
+def unreadable(error) -> UnreadableFile:
+    """The Chinese reason for a file openpyxl or the CSV reader gave up on."""
+    if isinstance(error, UnreadableFile):
+        return error
+    if any(isinstance(e, DefusedXmlException) for e in _chain(error)):  # openpyxl wraps it
+        return UnreadableFile(
+            _(
+                "The workbook was refused: it declares XML entities, which a spreadsheet program "
+                "does not write and which can make a small file expand without end."
+            )
+        )
+    if isinstance(error, UnicodeDecodeError):
+        return UnreadableFile(_("The CSV file is neither UTF-8 nor GBK text."))
+    return UnreadableFile(_("This file cannot be opened as an Excel workbook (.xlsx)."))
 
 
-def csv_sheet(fileobj, title=sheets.CUSTOMER_SHEET):
-    raw = fileobj.read()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK unless told UTF-8
+def _chain(error):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def bounded(rows, title, limits: Limits):
+    """The rows of a sheet, refused past the row limit; any reading error is UnreadableFile.
+
+    The header is row 1, so a sheet may hold limits.max_rows rows below it.
+    """
+    number = 0
+    try:
+        for number, values in enumerate(rows, start=1):
+            if number > limits.max_rows + 1:
+                raise too_many_rows(title, limits)
+            yield values
+    except (UnreadableFile, UnicodeDecodeError) as error:
+        raise unreadable(error) from error
+    except Exception as error:  # openpyxl's parsers and csv raise many kinds for a damaged file
+        if any(isinstance(e, DefusedXmlException) for e in _chain(error)):
+            raise unreadable(error) from error
+        raise UnreadableFile(
+            _("Sheet %(sheet)s is damaged and cannot be read after row %(row)s.")
+            % {"sheet": title, "row": number}
+        ) from error
+
+
+def xlsx_sheet(ws, limits: Limits):
+    size = max((ws.max_row or 1) - 1, 0)
+    return Sheet(ws.title, bounded(ws.iter_rows(values_only=True), ws.title, limits), size)
+
+
+def csv_sheet(fileobj, title=sheets.CUSTOMER_SHEET, *, limits: Limits):
+    """A CSV read as a stream: a chunk at a time, never the whole file in memory."""
+    first = fileobj.read(CSV_CHUNK)
+    # Excel in China saves CSV as GBK unless told UTF-8; the first chunk decides.
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(first, final=False)
             break
         except UnicodeDecodeError:
             continue
     else:
         raise UnreadableFile(_("The CSV file is neither UTF-8 nor GBK text."))
-    rows = csv.reader(io.StringIO(text, newline=""))
-    return Sheet(title, rows, max(text.count("\n") - 1, 0))
+    size = _count_lines(fileobj, first, stop=limits.max_rows + 2)
+    fileobj.seek(len(first))
+    rows = csv.reader(_lines(fileobj, first, encoding))
+    return Sheet(title, bounded(rows, title, limits), max(size - 1, 0))
+
+
+def _count_lines(fileobj, first, *, stop) -> int:
+    """Lines of the file for the progress bar; no further than `stop`."""
+    count = first.count(b"\n")
+    while count < stop and (chunk := fileobj.read(CSV_CHUNK)):
+        count += chunk.count(b"\n")
+    return count
+
+
+def _lines(fileobj, first, encoding):
+    """The decoded lines, each with its line end, as csv.reader wants them (newline="")."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    pending, chunk = "", first
+    while chunk:
+        pending += decoder.decode(chunk)
+        *lines, pending = pending.split("\n")
+        for line in lines:
+            yield line + "\n"
+        chunk = fileobj.read(CSV_CHUNK)
+    pending += decoder.decode(b"", final=True)
+    if pending:
+        yield pending
+
+
+def is_clear(value) -> bool:
+    """Whether a cell says 清空: clear the stored value."""
+    return isinstance(value, str) and value.strip() == CLEAR
 
 
 def blank(value):

@@ -11,12 +11,17 @@ from dataclasses import dataclass, field
 from itertools import batched
 
 from django.utils.translation import gettext as _
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 from .. import sheets
 from . import files
 
 CHUNK = 1000
-ERROR_LIMIT = 1000  # problems kept for the report; the count goes on
+# Checking stops at the chunk where this many problems are found: the report lists
+# them and says the rest of the file was not checked.
+ERROR_LIMIT = 1000
+CHANGE_LIMIT = 50_000  # changes kept for the annotated file; the count goes on
 
 Progress = Callable[[int, int], None]
 
@@ -37,6 +42,28 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field of one record that the import changes (or would, in a dry run)."""
+
+    sheet: str
+    row: int
+    column: str  # the header as the file has it
+    subject: str  # whose field: the customer's name, the ledger line
+    old: str
+    new: str
+
+    def as_dict(self):
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "subject": self.subject,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
 @dataclass
 class ImportResult:
     dry_run: bool
@@ -46,6 +73,9 @@ class ImportResult:
     error_rows: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
+    change_count: int = 0
+    changes: list[Change] = field(default_factory=list)
+    stopped_at: int | None = None  # the last row checked, when checking stopped at ERROR_LIMIT
     written: bool = False
 
     @property
@@ -68,10 +98,21 @@ class RowChecker:
     def problem(self, sheet, row, column, message):
         self.result.problem_count += 1
         if len(self.result.problems) < ERROR_LIMIT:
-            self.result.problems.append(Problem(sheet, row, column, str(message)))
+            self.result.problems.append(Problem(sheet, row, printable(column), printable(message)))
         if (sheet, row) not in self.error_keys:
             self.error_keys.add((sheet, row))
             self.result.error_rows += 1
+
+    def change(self, sheet, row, column, subject, old, new):
+        self.result.change_count += 1
+        if len(self.result.changes) < CHANGE_LIMIT:
+            self.result.changes.append(
+                Change(sheet, row, column, printable(subject), printable(old), printable(new))
+            )
+
+    @property
+    def stopped(self):
+        return self.result.stopped_at is not None
 
     def advance(self, rows):
         self.done += rows
@@ -102,17 +143,54 @@ class RowChecker:
                 self.problem(sheet.title, 1, column.header, _("This column is missing."))
         return mapped, {c.name: headers.get(c.name, c.header) for c in columns}
 
-    def rows(self, sheet, mapped):
-        """Yield chunks of (row number, {column name: cell}) without the blank rows."""
+    def rows(self, sheet, mapped, headers=None):
+        """Yield chunks of (row number, {column name: cell}) without the blank rows.
+
+        A cell holding a NUL character is the row's problem (no database stores it).
+        Once ERROR_LIMIT problems are found, the rest of the file is not read.
+        """
+        if self.stopped:
+            return
+        headers = headers or {}
         numbered = enumerate(sheet.rows, start=2)
         for chunk in batched(numbered, self.chunk):
-            cells = [
-                (n, {c.name: v for c, v in zip(mapped, values, strict=False) if c is not None})
-                for n, values in chunk
-                if any(not files.blank(v) for v in values)
-            ]
+            cells = []
+            for n, values in chunk:
+                if not any(not files.blank(v) for v in values):
+                    continue
+                if any(isinstance(v, str) and "\x00" in v for v in values):
+                    values = self.without_nul(sheet.title, n, values, mapped, headers)
+                cells.append(
+                    (n, {c.name: v for c, v in zip(mapped, values, strict=False) if c is not None})
+                )
             yield cells
             self.advance(len(chunk))
+            if self.result.problem_count >= ERROR_LIMIT:
+                self.result.stopped_at = chunk[-1][0]
+                return
+
+    def without_nul(self, sheet, row, values, mapped, headers):
+        """Report each cell holding a NUL; the row is checked on without them (one message a cell)."""
+        clean = list(values)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and "\x00" in value:
+                column = mapped[index] if index < len(mapped) else None
+                self.nul(sheet, row, index, headers.get(column.name) if column else "")
+                clean[index] = value.replace("\x00", "")
+        return clean
+
+    def nul(self, sheet, row, index, header):
+        cell = f"{get_column_letter(index + 1)}{row}"
+        self.problem(
+            sheet,
+            row,
+            header or cell,
+            _(
+                "Cell %(cell)s contains a NUL character (code 0), which cannot be stored; "
+                "delete it and import again."
+            )
+            % {"cell": cell},
+        )
 
 
 class Row:
@@ -134,6 +212,13 @@ class Row:
             for message in messages:
                 self.add(name if name != "__all__" else "", message)
 
+    def cleared(self, name, *, required) -> bool:
+        """A cell saying 清空: whether its field may be cleared (a required one may not)."""
+        if required:
+            self.add(name, _("A required field cannot be cleared with “清空”."))
+            return False
+        return True
+
     def report(self):
         for column, message in self.problems:
             self.importer.problem(self.sheet, self.number, column, message)
@@ -147,6 +232,14 @@ class Row:
         except ValueError as error:
             self.add(column.name, str(error))
             return None
+
+
+def printable(text) -> str:
+    """Text a report can store and a workbook can hold: control characters (NUL…) shown as �.
+
+    PostgreSQL refuses a NUL in text and in JSON, openpyxl any control character.
+    """
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(text))
 
 
 def _convert(importer, column, value, village):

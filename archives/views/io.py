@@ -1,6 +1,7 @@
 """Pages for moving archives in and out: import jobs (head office) and XLSX exports."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.validators import FileExtensionValidator
 from django.http import HttpResponse, HttpResponseNotAllowed
@@ -32,6 +33,21 @@ class ImportForm(forms.Form):
         required=False,
         initial=True,
     )
+
+    def clean_file(self):
+        """Refuse a file above IMPORT_MAX_UPLOAD_MB before anything is stored or read."""
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s MB."),
+                code="too_large",
+                params={
+                    "size": f"{upload.size / 1024 / 1024:.1f}",
+                    "limit": settings.IMPORT_MAX_UPLOAD_MB,
+                },
+            )
+        return upload
 
 
 def upload_page(request, *, kind, form_class, template, show_new):

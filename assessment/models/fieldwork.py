@@ -208,6 +208,15 @@ class Photo(models.Model):
         FieldDay, models.CASCADE, related_name="photos", verbose_name=_("field day")
     )
     image = models.FileField(_("image"), upload_to=photo_upload_to, max_length=200)
+    # What the pages show, made once when the photo is stored (assessment/fieldwork.py):
+    # upright JPEGs without EXIF or GPS, the whole picture and a thumbnail. A view only
+    # reads them; it never decodes the upload again.
+    served = models.FileField(
+        _("copy shown"), upload_to=photo_upload_to, max_length=200, blank=True
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"), upload_to=photo_upload_to, max_length=200, blank=True
+    )
     original_name = models.CharField(_("original file name"), max_length=255)
     size = models.PositiveIntegerField(_("size (bytes)"))
     width = models.PositiveIntegerField(_("width"))

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from archives import versions
 
-from .. import evidence, fieldwork
+from .. import fieldwork
 from ..forms.fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
 from ..models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 
@@ -126,16 +126,21 @@ def field_day_detail(request, pk):
 
 
 def photo(request, pk):
-    """A visit photo re-encoded without EXIF (no GPS), for whoever may see its field day."""
+    """A visit photo without EXIF (no GPS), for whoever may see its field day.
+
+    Served from the copies made when it was stored; a photo from before those copies
+    gets them made once, here, and kept.
+    """
     photo = get_object_or_404(
         Photo.objects.filter(field_day__in=FieldDay.objects.visible_to(request.user)), pk=pk
     )
     try:
-        with photo.image.open("rb") as stored:
-            body = evidence.stripped_jpeg(stored, thumbnail=request.GET.get("size") == "thumb")
-    except FileNotFoundError:
+        if not (photo.served and photo.thumbnail):
+            fieldwork.make_copies(photo)
+        copy = photo.thumbnail if request.GET.get("size") == "thumb" else photo.served
+        response = FileResponse(copy.open("rb"), content_type="image/jpeg")
+    except OSError:  # its file is missing or damaged (Pillow's errors are OSErrors)
         raise Http404 from None
-    response = HttpResponse(body, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

@@ -174,22 +174,49 @@ def test_an_extract_older_than_the_balances_on_file_is_refused(world):
     assert "2026-11-29" in result.problems[0].message
 
 
-def test_blank_cells_are_zero_or_none_and_a_column_left_out_keeps_what_is_on_file(world):
+def test_blank_cells_and_a_column_left_out_keep_what_is_on_file(world):
     customer = world.customer_a
     Customer.objects.filter(pk=customer.pk).update(
-        loan_balance=Decimal("800"), loan_maturity=datetime.date(2027, 1, 1)
+        deposit_balance=Decimal("500"),
+        loan_balance=Decimal("800"),
+        loan_maturity=datetime.date(2027, 1, 1),
     )
     data = extract(
         [{"key": customer.id_number, "deposit_balance": None, "balances_as_of": "2026-11-29"}],
         columns=["key", "deposit_balance", "balances_as_of"],
     )
-    assert run(data).ok
+    result = run(data)
+    assert result.ok
     customer.refresh_from_db()
-    assert customer.deposit_balance == 0
+    assert customer.deposit_balance == Decimal("500")
     assert (customer.loan_balance, customer.loan_maturity) == (
         Decimal("800"),
         datetime.date(2027, 1, 1),
     )
+    assert [(c.column, c.old, c.new) for c in result.changes] == [
+        (H["balances_as_of"], "", "2026-11-29")
+    ]
+
+
+def test_qing_kong_clears_an_amount_to_zero_and_a_date_to_none_but_not_the_data_date(world):
+    customer = world.customer_a
+    Customer.objects.filter(pk=customer.pk).update(
+        loan_balance=Decimal("800"), loan_maturity=datetime.date(2027, 1, 1)
+    )
+    cleared = line(customer, loan_balance="清空", loan_maturity="清空", deposit_balance=None)
+    result = run(extract([cleared]), dry_run=True)
+    assert result.ok, result.problems
+    assert {(c.subject, c.column, c.old, c.new) for c in result.changes} >= {
+        (customer.name, H["loan_balance"], "800.00", "0"),
+        (customer.name, H["loan_maturity"], "2027-01-01", ""),
+    }
+    run(extract([cleared]))
+    customer.refresh_from_db()
+    assert (customer.loan_balance, customer.loan_maturity) == (0, None)
+
+    refused = run(extract([line(customer, balances_as_of="清空")]))
+    assert problems(refused) == [("余额", 2, "数据日期")]
+    assert "清空" in refused.problems[0].message
 
 
 def test_organisations_are_matched_by_credit_code_never_by_their_representative(world):

@@ -26,6 +26,8 @@ def _runner(job, progress):
     if behaviour == "crash":
         raise RuntimeError("a bug")
     progress(3, 3)
+    if behaviour == "unstorable":  # as a NUL in a message was on PostgreSQL
+        return registry.Outcome(result={"written": object()})
     return registry.Outcome(
         result={"written": 3},
         errors=[{"sheet": "", "row": 2, "column": "姓名", "message": "必填"}],
@@ -100,6 +102,13 @@ def test_an_unexpected_error_ends_the_job_failed_and_is_logged(kind, head_office
     assert job.status == Job.Status.FAILED
     assert job.message == "任务因意外错误中止，未做任何更改。详情见服务器日志。"
     assert "a bug" in caplog.text
+
+
+def test_an_outcome_the_database_refuses_ends_the_job_failed_not_running(kind, head_office):
+    job = services.start_job(kind=kind.key, user=head_office, params={"behaviour": "unstorable"})
+
+    assert job.status == Job.Status.FAILED
+    assert job.message == "任务因意外错误中止，未做任何更改。详情见服务器日志。"
 
 
 def test_a_task_delivered_twice_runs_the_job_once(kind, head_office):

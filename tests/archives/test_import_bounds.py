@@ -1,0 +1,263 @@
+"""Uploads bounded: size, zip members, XML entities, rows, problems, a streamed CSV and NUL bytes.
+
+Every hostile file is built here. Each upload either is refused by the form (nothing
+stored) or ends its job `failed` with a Chinese reason; none stays running.
+"""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from archives import imports
+from archives.imports import files, rows
+from archives.models import Customer
+from jobs.models import Job
+from tests.archives.test_import import H, row, run, upload, xlsx
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def stored_files(root):
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def with_part(data, name, content, *, compress=zipfile.ZIP_DEFLATED):
+    """The workbook `data` with its part `name` replaced (or added)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compress) as target:
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item.filename))
+        target.writestr(name, content)
+    return out.getvalue()
+
+
+def shared_strings(*texts, doctype=""):
+    items = "".join(f"<si><t>{t}</t></si>" for t in texts)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{len(texts)}" uniqueCount="{len(texts)}">{items}</sst>'
+    ).encode()
+
+
+def csv_file(lines):
+    return ("\r\n".join(",".join(cells) for cells in lines) + "\r\n").encode("utf-8")
+
+
+def failed_with(client, data, name="档案.xlsx"):
+    upload(client, data, name=name)
+    job = Job.objects.get()
+    assert job.status == "failed", (job.status, job.result)
+    return job.message
+
+
+# --- the upload's size -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("extra", "refused"), [(0, False), (1, True)])
+def test_an_upload_above_the_size_limit_is_refused_by_the_form(
+    world, media, settings, extra, refused
+):
+    settings.IMPORT_MAX_UPLOAD_MB = 1
+    data = b"x" * (MB + extra)
+
+    response = upload(login(world.head_office), data, name="档案.csv")
+
+    if refused:
+        assert response.status_code == 200
+        assert "文件 1.0 MB，上限 1 MB。" in response.text
+        assert not Job.objects.exists()
+        assert stored_files(media) == []
+    else:
+        assert response.status_code == 302
+        assert Job.objects.get().status in ("done", "failed")  # accepted, then read
+
+
+# --- the zip of an XLSX ----------------------------------------------------------------
+
+
+def test_a_part_that_inflates_a_thousand_times_is_refused_before_parsing(world, media):
+    bomb = with_part(
+        xlsx([row(world.village_a)]), "xl/sharedStrings.xml", shared_strings("A" * (3 * MB))
+    )
+    assert len(bomb) < 20_000  # 3 MB of text packed into a few kilobytes
+
+    message = failed_with(login(world.head_office), bomb)
+
+    assert "xl/sharedStrings.xml" in message
+    assert "100 倍" in message
+
+
+@pytest.mark.parametrize(("limit_mb", "refused"), [(2, True), (3, False)])
+def test_parts_unpacking_beyond_the_total_limit_are_refused(
+    world, media, settings, limit_mb, refused
+):
+    settings.IMPORT_MAX_UNCOMPRESSED_MB = limit_mb
+    noise = "".join(f"{i:08x}{i * 7919 % 65521:05d}" for i in range(200_000))  # ~2.5 MB, packs ~3x
+    data = with_part(xlsx([row(world.village_a)]), "xl/padding.xml", noise)
+
+    upload(login(world.head_office), data)
+
+    job = Job.objects.get()
+    if refused:
+        assert job.status == "failed"
+        assert f"超过上限 {limit_mb} MB" in job.message
+    else:
+        assert job.status == "done"
+
+
+def test_an_xml_entity_bomb_is_refused(world, media):
+    doctype = (
+        "<!DOCTYPE sst ["
+        '<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+        "]>"
+    )
+    data = xlsx([row(world.village_a, name="赵大海")])
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    sheet = doctype + sheet.replace("赵大海", "&d;")
+    bomb = with_part(data, "xl/worksheets/sheet1.xml", sheet)
+
+    message = failed_with(login(world.head_office), bomb)
+
+    assert "XML 实体" in message
+    assert not Customer.objects.filter(name="赵大海").exists()
+
+
+def test_openpyxl_parses_through_defusedxml():
+    from openpyxl import xml
+
+    assert xml.DEFUSEDXML
+
+
+# --- rows --------------------------------------------------------------------------------
+
+
+def header_and_rows(world, n):
+    names = ["customer_type", "village", "name", "id_number"]
+    return [[H[c] for c in names]] + [
+        ["一般农户", world.village_a.code, f"村民{i}", ""] for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(("rows_in_file", "refused"), [(5, False), (6, True)])
+def test_the_row_limit_is_inclusive(world, settings, rows_in_file, refused):
+    settings.IMPORT_MAX_ROWS = 5
+    data = csv_file(header_and_rows(world, rows_in_file))
+    if refused:
+        with pytest.raises(imports.UnreadableFile, match="超过 5 行"):
+            run(data, filename="档案.csv", dry_run=True)
+    else:
+        assert run(data, filename="档案.csv", dry_run=True).error_rows == rows_in_file
+
+
+class CountingReads(io.BytesIO):
+    """A file that remembers how much was read from it, and in what pieces."""
+
+    def __init__(self, data):
+        super().__init__(data)
+        self.sizes = []
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.sizes.append(size)
+        self.bytes_read = getattr(self, "bytes_read", 0) + len(chunk)
+        return chunk
+
+
+def test_a_file_over_the_row_limit_fails_its_job_without_reading_the_rest(world, media, settings):
+    settings.IMPORT_MAX_ROWS = 100
+    data = csv_file(header_and_rows(world, 200_000))  # ~6 MB
+
+    message = failed_with(login(world.head_office), data, name="档案.csv")
+    assert "超过 100 行" in message
+
+    counting = CountingReads(data)
+    with pytest.raises(imports.UnreadableFile):
+        imports.import_archive(
+            counting, filename="档案.csv", user=None, today=None, now=None, dry_run=True
+        )
+    assert counting.bytes_read < len(data) / 20
+
+
+def test_a_csv_is_read_as_a_stream_never_whole(world):
+    data = csv_file(header_and_rows(world, 20_000))
+    counting = CountingReads(data)
+    imports.import_archive(
+        counting, filename="档案.csv", user=None, today=None, now=None, dry_run=True
+    )
+    assert counting.bytes_read == len(data)
+    assert all(0 < size <= files.CSV_CHUNK for size in counting.sizes)
+
+
+def test_checking_stops_after_the_error_limit_and_says_so(world, media, monkeypatch):
+    monkeypatch.setattr(rows, "ERROR_LIMIT", 10)
+    lines = header_and_rows(world, 100)
+    for cells in lines[1:]:
+        cells[3] = "123"  # a bad ID number on every row
+
+    result = run(csv_file(lines), filename="档案.csv", dry_run=True, chunk=5)
+
+    assert result.stopped_at == 11  # two chunks of five rows, below the header
+    assert result.problem_count == 10
+    upload(login(world.head_office), csv_file(lines), name="档案.csv")
+    page = login(world.head_office).get(Job.objects.get().get_absolute_url()).text
+    assert 'id="import-stopped"' in page
+    assert "之后的行未检查" in page
+
+
+# --- NUL bytes and what else a reader may choke on -------------------------------------
+
+
+def test_a_nul_byte_is_refused_with_a_message_naming_its_cell(world, media):
+    lines = header_and_rows(world, 2)
+    lines[2][2] = "村民\x001"
+    upload(login(world.head_office), csv_file(lines), name="档案.csv")
+    job = Job.objects.get()
+    assert job.status == "done"
+    nul = [e for e in job.errors if "空字符" in e["message"]]
+    assert [(e["row"], e["column"]) for e in nul] == [(3, H["name"])]
+    assert "单元格 C3 含有空字符" in nul[0]["message"]
+    assert all("\x00" not in e["message"] for e in job.errors)
+
+
+def test_a_csv_in_neither_encoding_fails_with_a_reason(world, media):
+    lines = header_and_rows(world, 3)
+    data = csv_file(lines) + b"\xff\xfe\xfa" * 40_000  # valid text first, then bytes of no encoding
+    message = failed_with(login(world.head_office), data, name="档案.csv")
+    assert "UTF-8" in message
+
+
+def test_a_damaged_sheet_fails_with_a_reason(world, media):
+    data = with_part(
+        xlsx([row(world.village_a)]), "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row"
+    )
+    message = failed_with(login(world.head_office), data)
+    assert message
+    assert "意外" not in message  # its own reason, not the generic one
+
+
+def test_the_job_page_of_a_refused_file_shows_the_reason(world, media):
+    bomb = with_part(
+        xlsx([row(world.village_a)]), "xl/sharedStrings.xml", shared_strings("A" * (3 * MB))
+    )
+    client = login(world.head_office)
+    upload(client, bomb)
+    page = client.get(reverse("jobs:job", args=[Job.objects.get().pk])).text
+    assert 'id="job-failure"' in page
+    assert "100 倍" in page
