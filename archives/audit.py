@@ -8,7 +8,9 @@ PostgreSQL a trigger refuses UPDATE and DELETE as well (migration 0012).
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .identity import mask_personal_numbers
@@ -134,4 +136,21 @@ def record_access(
         action=action,
         address=client_address(request),
         detail=mask_personal_numbers(detail)[:200],
+    )
+
+
+def record_failed_login(sender, credentials, request=None, **kwargs):
+    """Receiver of user_login_failed: every failed login is a row, known user name or not.
+
+    A signal because a failed login is cross-cutting: whichever login view or backend
+    refused it (the login page, the admin's), the log keeps it.
+    """
+    username = str(credentials.get("username", ""))
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    record_access(
+        action=AccessAction.LOGIN_FAILED,
+        now=timezone.now(),
+        request=request,
+        user=user,
+        username=mask_personal_numbers(username),
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, balances, io
+from .views import archive, audit, balances, io
 
 app_name = "archives"
 
@@ -37,3 +37,7 @@ urlpatterns += [
     ),
     path("customers/<int:pk>/balances/", balances.customer_balances, name="customer_balances"),
 ]
+
+# The access log of personal data (head office).
+
+urlpatterns += [path("access-log/", audit.access_log, name="access_log")]
