@@ -16,9 +16,10 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Inside free text (a note, a log line, an "other contact" cell): an 18-character ID
-# number (17 digits, then a digit or X) or an 11-digit mobile, not part of a longer number.
-ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[0-9Xx])(?!\d)")
-MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# number (17 digits, then a digit or X) or an 11-digit mobile, not part of a longer
+# number; as people type them, with a space or a dash between the groups too.
+ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})[ -]?\d{8}[ -]?(\d{3}[0-9Xx])(?!\d)")
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 
 
 @dataclass(frozen=True)
