@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,8 +58,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hongan_visits.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -141,6 +144,15 @@ JOB_HEARTBEAT_MINUTES = env.int("JOB_HEARTBEAT_MINUTES", default=10)
 if JOB_HEARTBEAT_MINUTES < 1:
     raise ImproperlyConfigured("JOB_HEARTBEAT_MINUTES must be at least 1.")
 
+# Uploaded files (import spreadsheets with full ID numbers, photos) are readable by the
+# server's own user only. An import's file is deleted this many days after its job
+# finished (`manage.py purge_uploads`, run by every job_worker at start and then daily).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
+if UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("UPLOAD_RETENTION_DAYS must be at least 1.")
+
 # Text messages to key customers (classification/senders.py). The default sender keeps
 # every message queued in the outbox; HttpGatewaySender posts them to the SMS gateway.
 SMS_SENDER = env("SMS_SENDER", default="classification.senders.OutboxSender")
@@ -150,6 +162,21 @@ SMS_GATEWAY_TEMPLATE_ID = env("SMS_GATEWAY_TEMPLATE_ID", default="")
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=3)
 
 SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (Django's own middleware): scripts, styles, images, fetches and
+# form posts from this site only; no inline script or style anywhere (templates use
+# classes, data attributes and static/js files). Photos and the favicon placeholder
+# are data: or same-origin images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
     SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
