@@ -108,9 +108,8 @@ class PersonalDataAccess(models.Model):
 def client_address(request) -> str | None:
     """The address the request came from, as the server saw it (REMOTE_ADDR).
 
-    Behind the proxy this is the proxy's address unless the proxy passes the client's
-    on (gunicorn's --forwarded-allow-ips with the proxy's X-Forwarded-For); a header a
-    client could set itself is never trusted here.
+    Behind an HTTP proxy this is the proxy's address: X-Forwarded-For is not read here,
+    as a client could set it itself.
     """
     return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
 
