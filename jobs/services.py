@@ -108,7 +108,9 @@ def purge_uploads(*, now: datetime.datetime, days: int | None = None) -> int:
         storage.delete(name)
     Job.objects.filter(input_file__in=names).update(input_file="")
     if names:
-        logger.info("purge_uploads: %s uploaded file(s) older than %s days deleted", len(names), days)
+        logger.info(
+            "purge_uploads: %s uploaded file(s) older than %s days deleted", len(names), days
+        )
     return len(names)
 
 

@@ -30,9 +30,7 @@ def media(settings, tmp_path):
 
 
 def test_an_uploaded_file_has_a_random_name_and_mode_0600(world, media):
-    response = upload(
-        login(world.head_office), xlsx([row(world.village_a)]), name="红安档案.xlsx"
-    )
+    response = upload(login(world.head_office), xlsx([row(world.village_a)]), name="红安档案.xlsx")
     job = Job.objects.get()
     assert response.status_code == 302
     stored = media / job.input_file.name
@@ -109,9 +107,7 @@ def test_a_dry_runs_file_stays_while_its_confirmation_is_recent(world, media):
 def test_a_dry_run_whose_file_was_deleted_can_no_longer_be_confirmed(world, media):
     dry_run = finished_job(world, days_ago=40, name="a")
     call_command("purge_uploads", stdout=StringIO())
-    response = login(world.head_office).post(
-        reverse("archives:import_confirm", args=[dry_run.pk])
-    )
+    response = login(world.head_office).post(reverse("archives:import_confirm", args=[dry_run.pk]))
     assert response.status_code == 302
     assert Job.objects.count() == 1  # nothing started
 
