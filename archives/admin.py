@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -66,6 +67,8 @@ class VillageAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    """Staff, with the history of roles and branches; no revert (history keeps no password)."""
+
     list_display = ("username", "display_name", "role", "staff_no", "is_active")
     list_filter = ("role", "is_active", "branches")
     search_fields = ("username", "display_name", "staff_no")
@@ -78,6 +81,16 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
     )
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a posted old version even with revert disabled; a staff
+        # member rebuilt from history would lose the password hash. Look, never save.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class FamilyMemberInline(admin.TabularInline):

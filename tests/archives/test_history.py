@@ -10,6 +10,7 @@ import re
 import pytest
 
 from archives.models import Branch, Role, User, Village
+from tests.builders import PASSWORD
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,17 @@ def test_a_renamed_branch_is_kept(world):
 
 def test_villages_have_history_including_their_owners():
     assert Village.history.model._meta.get_field("history_user")
+
+
+def test_an_old_version_of_a_staff_member_is_shown_but_never_saved_back(world):
+    """Saving a history version would rebuild the user without its password hash."""
+    client = login(world.head_office)
+    user = world.manager_c
+    version = user.history.order_by("history_id").first()
+    url = f"/admin/archives/user/{user.pk}/history/{version.history_id}/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, user_form(user, role=Role.LEADER))
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert user.role == Role.ACCOUNT_MANAGER
+    assert user.check_password(PASSWORD)
