@@ -2,15 +2,28 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Branch, Customer, FamilyMember, Township, User, Village, VillageGroup
+from .models import (
+    Branch,
+    Customer,
+    FamilyMember,
+    PersonalDataAccess,
+    Township,
+    User,
+    Village,
+    VillageGroup,
+)
 from .versions import VersionedModelForm
+
+# Branches, villages (with their owners) and staff (with role and branches) keep a change
+# history: their admin "history" page lists each change, field by field, who and when.
 
 
 @admin.register(Branch)
-class BranchAdmin(admin.ModelAdmin):
+class BranchAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
@@ -62,7 +75,9 @@ class VillageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    """Staff, with the history of roles and branches; no revert (history keeps no password)."""
+
     list_display = ("username", "display_name", "role", "staff_no", "is_active")
     list_filter = ("role", "is_active", "branches")
     search_fields = ("username", "display_name", "staff_no")
@@ -75,6 +90,16 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
     )
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a posted old version even with revert disabled; a staff
+        # member rebuilt from history would lose the password hash. Look, never save.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class FamilyMemberInline(admin.TabularInline):
@@ -101,3 +126,22 @@ class CustomerAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("mobile"))
     def masked_phone(self, obj):
         return obj.masked_phone
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The access log, to read only: nobody adds, changes or deletes a row of it."""
+
+    list_display = ("at", "username", "action", "customer", "address", "detail")
+    list_filter = ("action",)
+    list_select_related = ("customer",)
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class ArchivesConfig(AppConfig):
     name = "archives"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+
+        from .audit import record_failed_login
+
+        # Audit, not domain logic: whichever view refused a login, the access log keeps it.
+        user_login_failed.connect(record_failed_login, dispatch_uid="archives_failed_login")

@@ -1,5 +1,7 @@
 """Export of a village's or a branch's archive to XLSX: one sheet per customer type, identifiers masked.
 
+Every text cell has its ID numbers and mobiles masked, wherever they were typed.
+
 Written with openpyxl's write-only workbook, two queries whatever the number of
 customers. Text is always written as text: openpyxl would turn a string that
 starts with "=" into a formula (DOMAIN.md §6), and a spreadsheet program would
@@ -9,6 +11,7 @@ such values are prefixed with an apostrophe as OWASP recommends.
 
 import datetime
 import io
+from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -16,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 
 from . import sheets
+from .identity import mask_personal_numbers
 from .models import Customer, CustomerType, FamilyMember
 from .survey import fields_for
 
@@ -48,7 +52,13 @@ MEMBER_COLUMNS = [
 ]
 
 
-def export_archive(customers) -> bytes:
+@dataclass(frozen=True)
+class ExportedArchive:
+    data: bytes
+    customer_count: int
+
+
+def export_archive(customers) -> ExportedArchive:
     """Write the given customers (a queryset) and their family members as an XLSX file."""
     workbook = Workbook(write_only=True)
     type_sheets = {}
@@ -61,7 +71,8 @@ def export_archive(customers) -> bytes:
     member_ws.append([_text(member_ws, header) for _name, header in MEMBER_COLUMNS])
 
     rows = customers.select_related("village", "group").order_by("village__code", "name", "pk")
-    for customer in rows.iterator(chunk_size=2000):
+    count = 0
+    for count, customer in enumerate(rows.iterator(chunk_size=2000), start=1):  # noqa: B007
         ws, columns = type_sheets[customer.customer_type]
         ws.append([_cell(ws, _customer_value(customer, name)) for name, _header in columns])
 
@@ -77,7 +88,7 @@ def export_archive(customers) -> bytes:
 
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return ExportedArchive(data=buffer.getvalue(), customer_count=count)
 
 
 def _customer_value(customer: Customer, name):
@@ -117,7 +128,9 @@ def _cell(ws, value):
         return value
     if value is None or value == "":
         return None
-    return _text(ws, str(value))
+    # Any ID number or mobile typed into a free-text field ("other contact", a note) is
+    # masked like the identifier columns: no export carries one in full.
+    return _text(ws, mask_personal_numbers(str(value)))
 
 
 def _text(ws, value: str):

@@ -227,8 +227,17 @@ class CustomerForm(forms.ModelForm):
 
 
 def duplicate_message(existing, user):
-    """Tell who already holds the identifier; link to them when the user may see them."""
-    if user is not None and Customer.objects.visible_to(user).filter(pk=existing.pk).exists():
+    """Tell who already holds the identifier: a link when the user may see them (DOMAIN.md §7).
+
+    Outside the user's scope the message says nothing of the record, not even that its
+    holder is in another village or which: "已在其他网点建档，请联系总行". The archive
+    import (no user: head office's job, who sees every record) names the village.
+    """
+    if user is None:
+        return _("This number is already on file in %(village)s; ask its account managers.") % {
+            "village": existing.village.name
+        }
+    if Customer.objects.visible_to(user).filter(pk=existing.pk).exists():
         return format_html(
             '{} <a href="{}">{}（{}）</a>',
             _("This number is already on file:"),
@@ -236,9 +245,7 @@ def duplicate_message(existing, user):
             existing.name,
             existing.village.name,
         )
-    return _("This number is already on file in %(village)s; ask its account managers.") % {
-        "village": existing.village.name
-    }
+    return _("Already on file at another branch; please contact head office.")
 
 
 def member_value(member) -> versions.Value:

@@ -15,6 +15,11 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Inside free text (a note, a log line, an "other contact" cell): an 18-character ID
+# number (17 digits, then a digit or X) or an 11-digit mobile, not part of a longer
+# number; as people type them, with a space or a dash between the groups too.
+ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})[ -]?\d{8}[ -]?(\d{3}[0-9Xx])(?!\d)")
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,14 @@ def mask_id(value: str) -> str:
     if len(value) < 10:
         return "*" * len(value)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_personal_numbers(text: str) -> str:
+    """Mask every ID number and mobile inside a text, as mask_id and mask_phone do."""
+    if not text:
+        return text
+    text = ID_IN_TEXT.sub(r"\1********\2", text)
+    return MOBILE_IN_TEXT.sub(r"\1****\2", text)
 
 
 def mask_phone(value: str) -> str:

@@ -37,6 +37,8 @@ class Branch(models.Model):
     code = models.CharField(_("branch code"), max_length=20, unique=True)
     name = models.CharField(_("branch name"), max_length=60, unique=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("branch")
@@ -66,6 +68,9 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    # Roles and branches decide what a person may see: every change of them is kept.
+    # The password hash and the login time are not history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[branches])
 
     class Meta:
         verbose_name = _("staff member")
@@ -73,6 +78,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A login (last_login) or a new password changes nothing the history keeps:
+        # no history row for them, or every login would add one.
+        if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, update_fields=update_fields, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def is_head_office(self):
@@ -162,6 +178,8 @@ class Village(models.Model):
     has_board = models.BooleanField(_("publicity board put up"), default=False)
     has_service_point = models.BooleanField(_("service point set up"), default=False)
 
+    # The owners are the managers' scope: who changed them, when, from whom to whom.
+    history = HistoricalRecords(m2m_fields=[owners])
     objects = VillageQuerySet.as_manager()
 
     class Meta:
@@ -516,3 +534,7 @@ class FamilyMember(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
+
+
+# The access log of personal data lives in its own module; imported here so Django finds it.
+from .audit import PersonalDataAccess  # noqa: E402, F401

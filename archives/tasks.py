@@ -116,8 +116,13 @@ def start_import(*, kind, file, original_name, user, dry_run, confirms=None) -> 
 
 
 def can_be_confirmed(job) -> bool:
-    """A finished dry run without errors can be imported for real."""
-    return bool(job.params.get("dry_run") and job.status == Job.Status.DONE and not job.error_count)
+    """A finished dry run without errors, whose file is still kept, can be imported for real."""
+    return bool(
+        job.params.get("dry_run")
+        and job.status == Job.Status.DONE
+        and not job.error_count
+        and job.input_file
+    )
 
 
 register_import(

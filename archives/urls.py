@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, balances, io
+from .views import archive, audit, balances, io
 
 app_name = "archives"
 
@@ -36,3 +36,7 @@ urlpatterns += [
         name="balances_template",
     ),
 ]
+
+# The access log of personal data (head office).
+
+urlpatterns += [path("access-log/", audit.access_log, name="access_log")]

@@ -34,6 +34,7 @@ from reportlab.platypus import (
 )
 
 from archives.exports import safe_cell, text_cell
+from archives.identity import mask_personal_numbers
 
 from .statements import SECTION_LABELS, TOTALS, MonthStatements, StatementRow
 
@@ -220,7 +221,10 @@ def _statement_flowables(row: StatementRow, result: MonthStatements, styles):
     s = row.statement
     month = result.month.month
     status = "已结账" if result.is_closed else "未结账（试算，以结账数为准）"
-    p = lambda text, style="cell": Paragraph(escape(str(text)), styles[style])  # noqa: E731
+    # Free text (a reward's reason, an adjustment's note) with any ID number or mobile masked.
+    p = lambda text, style="cell": Paragraph(  # noqa: E731
+        escape(mask_personal_numbers(str(text))), styles[style]
+    )
     minimum = f"（最低 {s.minimum_field_days} 天）" if s.minimum_field_days else ""
     info = Table(
         [

@@ -275,6 +275,7 @@ def _decide(field_day, status, *, reviewer, note, now) -> FieldDay:
     field_day.reviewed_at = now
     field_day.review_note = note.strip()
     field_day._change_reason = field_day.review_note  # for the change history, where kept
+    field_day._history_user = reviewer  # the decision's history row names who took it
     field_day.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
     return field_day
 
@@ -347,5 +348,6 @@ def rule_on_finding(
     finding.ruled_by = reviewer
     finding.ruled_at = now
     finding.ruling_note = note.strip()
+    finding._history_user = reviewer  # each ruling is a history row: an earlier one stays
     finding.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_note"])
     return finding

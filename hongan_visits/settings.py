@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,8 +58,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hongan_visits.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -163,6 +166,15 @@ JOB_HEARTBEAT_MINUTES = env.int("JOB_HEARTBEAT_MINUTES", default=10)
 if JOB_HEARTBEAT_MINUTES < 1:
     raise ImproperlyConfigured("JOB_HEARTBEAT_MINUTES must be at least 1.")
 
+# Uploaded files (import spreadsheets with full ID numbers, photos) are readable by the
+# server's own user only. An import's file is deleted this many days after its job
+# finished (`manage.py purge_uploads`, run by every job_worker at start and then daily).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)
+if UPLOAD_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("UPLOAD_RETENTION_DAYS must be at least 1.")
+
 # Text messages to key customers (classification/senders.py). The default sender keeps
 # every message queued in the outbox; HttpGatewaySender posts them to the SMS gateway.
 SMS_SENDER = env("SMS_SENDER", default="classification.senders.OutboxSender")
@@ -172,6 +184,21 @@ SMS_GATEWAY_TEMPLATE_ID = env("SMS_GATEWAY_TEMPLATE_ID", default="")
 SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=3)
 
 SESSION_COOKIE_HTTPONLY = True
+
+# Content Security Policy (Django's own middleware): scripts, styles, images, fetches and
+# form posts from this site only; no inline script or style anywhere (templates use
+# classes, data attributes and static/js files). Photos and the favicon placeholder
+# are data: or same-origin images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
     SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")
@@ -181,11 +208,38 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Every handler masks resident ID numbers and mobiles (hongan_visits/log_filters.py), in
+# the message, its arguments and tracebacks. Django's own defaults are replaced: its
+# "django" logger goes to the console through the root (no e-mail with tracebacks and
+# local variables), its request lines (django.server) and gunicorn's (gunicorn.access,
+# gunicorn.error: Django's configuration replaces gunicorn's handlers in each worker)
+# go through masking handlers too. tests/test_logging.py checks no handler is left out.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "hongan_visits.log_filters.MaskPersonalData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -1,6 +1,7 @@
 """The one record of background work: what runs, how far it got, and how it ended."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,14 @@ class JobQuerySet(models.QuerySet):
         return self.filter(
             status=Job.Status.RUNNING, heartbeat_at__lt=now - datetime.timedelta(minutes=minutes)
         )
+
+
+def input_upload_to(instance, filename):
+    """A random name for an uploaded file: the uploader's name (the job's subject) never
+    reaches the disk, and nobody can guess another upload's path."""
+    extension = filename.rpartition(".")[2].lower() if "." in filename else ""
+    extension = f".{extension}" if extension.isalnum() and len(extension) <= 5 else ""
+    return f"jobs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
 class Job(models.Model):
@@ -45,7 +54,9 @@ class Job(models.Model):
     # What the job works on, as its page names it: a file name, a month.
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
-    input_file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)
+    # Mode 0600 (FILE_UPLOAD_PERMISSIONS); deleted UPLOAD_RETENTION_DAYS after the job
+    # finished by `manage.py purge_uploads` (services.purge_uploads), which job_worker runs.
+    input_file = models.FileField(_("file"), upload_to=input_upload_to, blank=True)
     # A job started from another one's result, e.g. the import that confirms a dry run.
     started_from = models.ForeignKey(
         "self",

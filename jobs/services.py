@@ -103,6 +103,29 @@ def _finish(job_id, rows, job, outcome) -> None:
         _fail(job_id, str(UNEXPECTED))
 
 
+def purge_uploads(*, now: datetime.datetime, days: int | None = None) -> int:
+    """Delete the uploaded files of jobs finished more than `days` ago; returns how many.
+
+    A file is kept while any job using it (a dry run and the import that confirms it
+    share one) is unfinished or finished more recently. The jobs stay, without file.
+    """
+    days = settings.UPLOAD_RETENTION_DAYS if days is None else days
+    cutoff = now - datetime.timedelta(days=days)
+    with_file = Job.objects.exclude(input_file="")
+    still_needed = with_file.exclude(finished_at__lt=cutoff).values_list("input_file", flat=True)
+    expired = with_file.filter(finished_at__lt=cutoff).exclude(input_file__in=still_needed)
+    names = set(expired.values_list("input_file", flat=True))
+    storage = Job._meta.get_field("input_file").storage
+    for name in names:
+        storage.delete(name)
+    Job.objects.filter(input_file__in=names).update(input_file="")
+    if names:
+        logger.info(
+            "purge_uploads: %s uploaded file(s) older than %s days deleted", len(names), days
+        )
+    return len(names)
+
+
 def _fail(job_id: int, message: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.FAILED, message=message, finished_at=timezone.now()

@@ -1,5 +1,8 @@
 """Pages of the village archive: home, villages, customer lists, survey forms, history."""
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -9,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import services, versions
+from ..audit import AccessAction, record_access
 from ..forms import CustomerForm, FamilyFormSet, duplicate_message
-from ..identity import age_on, region_of
+from ..identity import age_on, mask_id, region_of
 from ..models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
 from ..pagination import CappedPaginator
 from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
@@ -35,6 +39,9 @@ def village_detail(request, pk):
         Village.objects.visible_to(request.user).with_coverage().select_related("township__branch"),
         pk=pk,
     )
+    if request.method == "POST":
+        return searched(request, village.customers.all())
+    q = search_text(request)
     households = Customer.objects.filter(village=village, customer_type__in=HOUSEHOLD_TYPES)
     seven_ones = households.aggregate(
         letter=Count("pk", filter=Q(letter_delivered=True)),
@@ -44,7 +51,7 @@ def village_detail(request, pk):
     )
     counts = dict(village.customers.values_list("customer_type").annotate(n=Count("pk")).order_by())
     by_type = [(value, label, counts.get(value, 0)) for value, label in CustomerType.choices]
-    customers = _filtered(village.customers.select_related("group"), request.GET)
+    customers = _filtered(village.customers.select_related("group"), q, request.GET)
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,15 +65,20 @@ def village_detail(request, pk):
             "page": page,
             "can_edit": Village.objects.editable_by(request.user).filter(pk=pk).exists(),
             "types": CustomerType.choices,
-            "q": request.GET.get("q", ""),
+            "q": q,
             "selected_type": request.GET.get("type", ""),
         },
     )
 
 
 def customer_list(request):
+    if request.method == "POST":
+        return searched(request, Customer.objects.visible_to(request.user))
+    q = search_text(request)
     customers = _filtered(
-        Customer.objects.visible_to(request.user).select_related("village", "group"), request.GET
+        Customer.objects.visible_to(request.user).select_related("village", "group"),
+        q,
+        request.GET,
     )
     page = CappedPaginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -75,14 +87,70 @@ def customer_list(request):
         {
             "page": page,
             "types": CustomerType.choices,
-            "q": request.GET.get("q", ""),
+            "q": q,
             "selected_type": request.GET.get("type", ""),
         },
     )
 
 
-def _filtered(customers, params):
-    customers = customers.search(params.get("q"))
+# Searches: the search box posts its text, which is kept in the session under a random
+# key; the results page's address carries only that key (?s=…), so an ID number or a
+# mobile never reaches an address bar, a browser history or an access log.
+SEARCHES_KEPT = 20
+
+
+def is_number_search(text: str) -> bool:
+    """An ID number, mobile or credit code (prefix), as CustomerQuerySet.search reads it."""
+    return text.isdigit() or (text.upper().endswith("X") and text[:-1].isdigit())
+
+
+def searched(request, customers):
+    """Keep the posted search in the session and redirect to its results by key.
+
+    A search for a number (ID, mobile) is written to the access log, with how many
+    customers in the user's scope it found.
+    """
+    text = request.POST.get("q", "").strip()[:100]
+    params = {}
+    if request.POST.get("type") in CustomerType.values:
+        params["type"] = request.POST["type"]
+    if text:
+        kept = request.session.get("searches", {})
+        key = secrets.token_urlsafe(9)
+        kept[key] = text
+        request.session["searches"] = dict(list(kept.items())[-SEARCHES_KEPT:])
+        params["s"] = key
+        if is_number_search(text):
+            record_access(
+                action=AccessAction.SEARCHED,
+                now=timezone.now(),
+                request=request,
+                user=request.user,
+                detail=_("%(text)s: %(count)d found")
+                % {"text": mask_id(text), "count": customers.search(text).count()},
+            )
+    return redirect(request.path + ("?" + urlencode(params) if params else ""))
+
+
+def search_text(request) -> str:
+    """The search of this results page: kept in the session (?s=), or a name in ?q=.
+
+    A number in ?q= is not searched: numbers go through the search box only.
+    """
+    key = request.GET.get("s")
+    if key:
+        return request.session.get("searches", {}).get(key, "")
+    text = request.GET.get("q", "").strip()
+    if text and is_number_search(text):
+        messages.warning(
+            request, _("ID numbers and mobiles are searched with the search box only.")
+        )
+        return ""
+    return text
+
+
+def _filtered(customers, q, params):
+    customers = customers.search(q)
     if params.get("type") in CustomerType.values:
         customers = customers.filter(customer_type=params["type"])
     return customers.order_by("name", "pk")
@@ -99,6 +167,16 @@ def customer_detail(request, pk):
     members = list(customer.members.all())
     for member in members:
         member.age = age_on(member.birth_date, today)
+    shown = [n for n in [customer.id_number, *(m.id_number for m in members)] if n]
+    if shown:  # the page shows full ID numbers: the access log keeps who saw them
+        record_access(
+            action=AccessAction.FULL_ID_VIEWED,
+            now=timezone.now(),
+            request=request,
+            user=request.user,
+            customer=customer,
+            detail=_("ID numbers shown: %(count)d") % {"count": len(shown)},
+        )
     return render(
         request,
         "archives/customer_detail.html",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from jobs.models import Job
 
 from .. import exports, tasks
+from ..audit import AccessAction, record_access
 from ..imports.template import build_template
 from ..models import Branch, Customer, Role, Village
 from .archive import require_head_office
@@ -110,14 +111,27 @@ def import_template_download(request):
 
 def village_export(request, pk):
     village = get_object_or_404(Village.objects.visible_to(request.user), pk=pk)
-    data = exports.export_archive(Customer.objects.filter(village=village))
-    return _xlsx(data, _export_name(village.name))
+    return _archive_export(request, Customer.objects.filter(village=village), village.name)
 
 
 def branch_export(request, pk):
     branch = get_object_or_404(exportable_branches(request.user), pk=pk)
-    data = exports.export_archive(Customer.objects.filter(village__township__branch=branch))
-    return _xlsx(data, _export_name(branch.name))
+    customers = Customer.objects.filter(village__township__branch=branch)
+    return _archive_export(request, customers, branch.name)
+
+
+def _archive_export(request, customers, place):
+    """The XLSX of an archive; the access log keeps who exported what, and how many customers."""
+    exported = exports.export_archive(customers)
+    record_access(
+        action=AccessAction.EXPORTED,
+        now=timezone.now(),
+        request=request,
+        user=request.user,
+        detail=_("%(place)s: %(count)d customers")
+        % {"place": place, "count": exported.customer_count},
+    )
+    return _xlsx(exported.data, _export_name(place))
 
 
 def exportable_branches(user):

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from archives.models import Branch, Role, Village
 
@@ -163,6 +164,8 @@ class FieldDay(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=200, blank=True)
 
+    # Every decision on the day is a history row: a later one never erases an earlier one.
+    history = HistoricalRecords(related_name="decisions")
     objects = FieldDayQuerySet.as_manager()
 
     class Meta:
@@ -322,6 +325,8 @@ class Finding(models.Model):
     ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
     ruling_note = models.CharField(_("ruling note"), max_length=200, blank=True)
 
+    # Every ruling is a history row: ruling again keeps the earlier ruling, who and when.
+    history = HistoricalRecords(related_name="rulings")
     objects = FindingQuerySet.as_manager()
 
     class Meta:

@@ -40,7 +40,15 @@ def month_links(month: datetime.date) -> dict:
 
 
 def photos_with_findings():
-    findings = Finding.objects.select_related("related_photo__field_day__person", "ruled_by")
+    # Every ruling a finding was given, oldest first: ruling again never hides an earlier one.
+    rulings = (
+        Finding.history.exclude(status=Finding.Status.OPEN)
+        .select_related("ruled_by")
+        .order_by("history_date", "history_id")
+    )
+    findings = Finding.objects.select_related(
+        "related_photo__field_day__person", "ruled_by"
+    ).prefetch_related(Prefetch("rulings", rulings))
     return Prefetch(
         "photos", queryset=Photo.objects.prefetch_related(Prefetch("findings", findings))
     )
@@ -119,10 +127,24 @@ def field_day_detail(request, pk):
     field_day = get_object_or_404(
         FieldDay.objects.visible_to(request.user)
         .select_related("person", "partner", "branch", "reviewed_by")
-        .prefetch_related("villages", photos_with_findings()),
+        .prefetch_related("villages", photos_with_findings(), decisions()),
         pk=pk,
     )
-    return render(request, "assessment/field_day.html", _review_context(request, [field_day]))
+    return render(
+        request,
+        "assessment/field_day.html",
+        {**_review_context(request, [field_day]), "show_decisions": True},
+    )
+
+
+def decisions():
+    """Every review decision the day was given, oldest first (its history rows)."""
+    return Prefetch(
+        "decisions",
+        FieldDay.history.filter(reviewed_at__isnull=False)
+        .select_related("reviewed_by")
+        .order_by("history_date", "history_id"),
+    )
 
 
 def photo(request, pk):

@@ -149,3 +149,38 @@ def test_the_export_takes_the_same_number_of_queries_for_5_or_50_customers(world
         counts.append(len(queries))
     print("export queries for 5 and 50 customers:", counts)
     assert counts[0] == counts[1], counts
+
+
+def every_cell(workbook):
+    return [
+        str(cell.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13987654321",
+        "微信同号13987654321",
+        "家人电话：139 8765 4321 / 139-8765-4321",
+        "身份证42112219880101122X",
+        "身份证 421122 19880101 122X",
+    ],
+)
+def test_a_phone_or_id_typed_into_a_free_text_field_is_masked_in_the_export(world, typed):
+    customer = make_customer(world.village_a, name="赵四", contact_method=typed, address=typed)
+    make_member(customer, name="赵小四", away_location=f"武汉 {typed}")
+    workbook = read(
+        login(world.manager_a).get(reverse("archives:village_export", args=[world.village_a.pk]))
+    )
+    cells = every_cell(workbook)
+    digits = [re.sub(r"[^\dX]", "", cell) for cell in cells]
+    for full in ("13987654321", "42112219880101122X", *(c.phone for c in Customer.objects.all())):
+        assert not any(full in cell for cell in digits), full
+    name = sheets.COLUMN["name"].header
+    contact = next(r for r in rows_of(workbook[TYPE_SHEETS[0]]) if r[name].value == "赵四")
+    assert "****" in str(contact[sheets.COLUMN["contact_method"].header].value)

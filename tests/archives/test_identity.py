@@ -9,6 +9,7 @@ from stdnum.cn import ric
 from archives.identity import (
     age_on,
     mask_id,
+    mask_personal_numbers,
     mask_phone,
     parse_resident_id,
     validate_credit_code,
@@ -145,3 +146,26 @@ def test_phones_are_masked_to_first_three_and_last_four(value, masked):
 )
 def test_age_is_counted_in_whole_years_from_the_birth_date(birth, today, age):
     assert age_on(birth, today) == age
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("42112219880101122X", "421122********122X"),  # 17 digits and X: an ID
+        ("42112219880101122x", "421122********122x"),
+        ("421122198801011228", "421122********1228"),  # 18 digits: an ID
+        ("42112219880101122", "42112219880101122"),  # 17 digits: not an ID nor a mobile
+        ("4211221988010112281", "4211221988010112281"),  # 19 digits: a card, not an ID
+        ("13812345678", "138****5678"),  # 11 digits from 13: a mobile
+        ("19912345678", "199****5678"),  # up to 19
+        ("12812345678", "12812345678"),  # 12 is no mobile prefix
+        ("1381234567", "1381234567"),  # 10 digits
+        ("138123456789", "138123456789"),  # 12 digits
+        ("138 1234 5678", "138****5678"),
+        ("138-1234-5678", "138****5678"),
+        ("电话13812345678号", "电话138****5678号"),
+        ("", ""),
+    ],
+)
+def test_ids_and_mobiles_inside_a_text_are_masked_at_their_exact_lengths(text, masked):
+    assert mask_personal_numbers(text) == masked

@@ -457,7 +457,7 @@ def test_a_dry_run_job_then_its_confirmation_import_the_file(world, media):
     confirm = reverse("archives:import_confirm", args=[job.pk])
     assert confirm in page.text
     assert 'class="progress"' in page.text
-    assert "width: 100%" in page.text
+    assert '<progress class="progress" max="100" value="100">' in page.text
 
     response = client.post(confirm)
     real = Job.objects.get(started_from=job)
@@ -506,7 +506,7 @@ def test_a_running_job_page_polls_its_status(world, media):
     )
     page = login(world.head_office).get(job.get_absolute_url())
     assert 'data-running="true"' in page.text
-    assert "width: 25%" in page.text
+    assert '<progress class="progress" max="100" value="25">' in page.text
     assert "js/job_progress." in page.text  # hashed name under manifest storage
 
 

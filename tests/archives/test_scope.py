@@ -108,6 +108,7 @@ SCOPE_TABLE = {
     "archives:village_export": (lambda w: [w.village_a.pk], SEE_A),
     "archives:branch_export": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
     "archives:import_upload": (lambda w: [], HEAD_OFFICE),
+    "archives:access_log": (lambda w: [], HEAD_OFFICE),
     "archives:import_template": (lambda w: [], HEAD_OFFICE),
     # Every background job's pages are the jobs app's; each kind says who may follow it
     # (tests/jobs/test_kinds.py tries every registered kind).

@@ -107,14 +107,36 @@ def test_duplicate_id_is_refused_with_a_link_to_the_existing_customer(world):
     assert Customer.objects.filter(id_number=world.customer_a.id_number).count() == 1
 
 
-def test_duplicate_id_from_another_village_names_the_village_but_gives_no_link(world):
-    client = login(world.manager_a)
-    response = client.post(
-        reverse("archives:customer_create", args=[world.village_a.pk]),
-        household_post(id_number=world.customer_c.id_number),
+@pytest.mark.parametrize(
+    ("role", "village", "holder"),
+    [
+        ("manager_c", "village_c", "customer_a"),  # a manager of another branch
+        ("manager_a", "village_a", "customer_b"),  # same branch, a village not theirs
+        ("branch_head_2", "village_c", "customer_b"),  # the head of another branch
+    ],
+)
+def test_duplicate_id_out_of_scope_says_only_ask_head_office(world, role, village, holder):
+    """DOMAIN.md §7: nothing of the record, not its name, village or that it is a customer."""
+    existing = getattr(world, holder)
+    response = login(getattr(world, role)).post(
+        reverse("archives:customer_create", args=[getattr(world, village).pk]),
+        household_post(id_number=existing.id_number),
     )
-    assert world.customer_c.get_absolute_url() not in response.text
-    assert "C村" in response.text
+    assert response.status_code == 200
+    errors = response.context["form"].errors["id_number"]
+    assert errors == ["已在其他网点建档，请联系总行"]
+    for leak in (existing.get_absolute_url(), existing.name, existing.village.name):
+        assert leak not in response.text
+    assert Customer.objects.filter(id_number=existing.id_number).count() == 1
+
+
+def test_duplicate_id_in_the_branch_heads_scope_links_to_the_record(world):
+    response = login(world.branch_head).post(
+        reverse("archives:customer_create", args=[world.village_a.pk]),
+        household_post(id_number=world.customer_b.id_number),
+    )
+    assert world.customer_b.get_absolute_url() in response.text
+    assert "B村" in response.text
 
 
 def test_a_bad_family_row_saves_neither_customer_nor_members(world):

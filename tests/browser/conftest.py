@@ -135,6 +135,13 @@ def browser(request, live_server, transactional_db, zh_catalogue, plain_static_s
 
     page.on("response", on_response)
     page.on("pageerror", lambda error: tab.problems.append(f"JavaScript error: {error}"))
+
+    def on_console(message):
+        # A Content Security Policy violation (an inline style or script) is a console error.
+        if message.type == "error":
+            tab.problems.append(f"console error: {message.text}")
+
+    page.on("console", on_console)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     yield tab
     context.close()

@@ -1,0 +1,137 @@
+"""Uploaded import files: random names, readable by the server's user only, deleted in time.
+
+Before, an uploaded archive (full ID numbers) stayed forever under its own name, mode
+0644 (world-readable), in MEDIA_ROOT.
+"""
+
+import datetime
+import stat
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from jobs import tasks
+from jobs.models import Job
+from tests.archives.test_import import row, upload, xlsx
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_an_uploaded_file_has_a_random_name_and_mode_0600(world, media):
+    response = upload(login(world.head_office), xlsx([row(world.village_a)]), name="红安档案.xlsx")
+    job = Job.objects.get()
+    assert response.status_code == 302
+    stored = media / job.input_file.name
+    assert stored.exists()
+    assert "红安档案" not in job.input_file.name
+    assert stored.suffix == ".xlsx"
+    assert len(stored.stem) == 32  # a uuid4, not guessable
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert stat.S_IMODE(stored.parent.stat().st_mode) == 0o700
+    assert job.subject == "红安档案.xlsx"  # the page still names the file as uploaded
+
+
+def finished_job(world, *, days_ago, name, status=Job.Status.DONE, started_from=None):
+    job = Job.objects.create(
+        kind="archive_import",
+        subject=f"{name}.xlsx",
+        params={"dry_run": started_from is None},
+        status=status,
+        created_by=world.head_office,
+        started_from=started_from,
+        finished_at=None
+        if days_ago is None
+        else timezone.now() - datetime.timedelta(days=days_ago),
+    )
+    if started_from is not None:
+        job.input_file = started_from.input_file.name  # a confirmation reuses its dry run's file
+        job.save()
+    else:
+        job.input_file.save(f"{name}.xlsx", ContentFile(b"PK"))
+    return job
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "deleted"),
+    [
+        (None, False),  # still running
+        (0, False),
+        (29.99, False),
+        (30.01, True),  # just past the 30 days
+        (365, True),
+    ],
+)
+def test_purge_uploads_deletes_files_of_jobs_finished_more_than_30_days_ago(
+    world, media, days_ago, deleted
+):
+    job = finished_job(world, days_ago=days_ago, name="a")
+    path = media / job.input_file.name
+    out = StringIO()
+    call_command("purge_uploads", stdout=out)
+    job.refresh_from_db()
+    assert path.exists() is not deleted
+    assert (job.input_file.name == "") is deleted
+    assert f"{int(deleted)} uploaded file(s) deleted" in out.getvalue()
+
+
+def test_the_retention_is_a_setting(world, media, settings):
+    settings.UPLOAD_RETENTION_DAYS = 7
+    job = finished_job(world, days_ago=8, name="a")
+    call_command("purge_uploads", stdout=StringIO())
+    job.refresh_from_db()
+    assert job.input_file.name == ""
+
+
+def test_a_dry_runs_file_stays_while_its_confirmation_is_recent(world, media):
+    dry_run = finished_job(world, days_ago=40, name="a")
+    confirmation = finished_job(world, days_ago=3, name="a", started_from=dry_run)
+    call_command("purge_uploads", stdout=StringIO())
+    dry_run.refresh_from_db()
+    confirmation.refresh_from_db()
+    assert (media / dry_run.input_file.name).exists()
+    assert dry_run.input_file.name == confirmation.input_file.name != ""
+
+
+def test_a_dry_run_whose_file_was_deleted_can_no_longer_be_confirmed(world, media):
+    dry_run = finished_job(world, days_ago=40, name="a")
+    call_command("purge_uploads", stdout=StringIO())
+    response = login(world.head_office).post(reverse("archives:import_confirm", args=[dry_run.pk]))
+    assert response.status_code == 302
+    assert Job.objects.count() == 1  # nothing started
+
+
+def test_the_worker_keeps_one_daily_housekeeping_queued(world, media):
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    ):
+        from django.tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        assert tasks.schedule_housekeeping() is True
+        assert tasks.schedule_housekeeping() is False  # one is queued already
+        queued = DBTaskResult.objects.get(task_path=tasks.housekeeping.module_path)
+        assert queued.status == TaskResultStatus.READY
+        waits = queued.run_after - timezone.now()
+        assert datetime.timedelta(hours=23) < waits <= datetime.timedelta(days=1)
+
+        job = finished_job(world, days_ago=31, name="a")
+        tasks.housekeeping.call()  # what the worker runs a day later
+        job.refresh_from_db()
+        assert job.input_file.name == ""
+        assert DBTaskResult.objects.filter(task_path=tasks.housekeeping.module_path).count() == 2
+
+
+def test_with_tasks_run_inline_nothing_is_scheduled():
+    assert tasks.schedule_housekeeping() is False
