@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -52,6 +53,14 @@ class VillageAdmin(SimpleHistoryAdmin):
     )
 
 
+class PasswordSetByHeadOfficeForm(AdminPasswordChangeForm):
+    """A password head office sets is known to two people: its owner replaces it at login."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "staff_no", "is_active")
@@ -61,11 +70,19 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
+        (_("Login"), {"fields": ("must_change_password",)}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
     )
+
+    change_password_form = PasswordSetByHeadOfficeForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new account's password was typed by head office
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
 
 class FamilyMemberInline(admin.TabularInline):

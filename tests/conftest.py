@@ -9,7 +9,15 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from archives.models import Role
-from tests.builders import PASSWORD, make_branch, make_customer, make_user, make_village
+from tests.builders import (
+    PASSWORD,
+    login_request,
+    make_branch,
+    make_customer,
+    make_user,
+    make_village,
+    verify_second_factor,
+)
 
 
 @pytest.fixture(scope="session")
@@ -92,8 +100,11 @@ def world(db):
 
 
 def login(user) -> Client:
+    """A client signed in as the user, past the second factor where one is required."""
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=login_request(), username=user.username, password=PASSWORD)
+    if user.is_head_office:
+        verify_second_factor(client, user)
     return client
 
 
