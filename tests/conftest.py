@@ -47,7 +47,9 @@ def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     media = tmp_path_factory.mktemp("media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+    # DEBUG on, as `make run` seeds it: the demo logins with their demo password.
+    demo = override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, DEBUG=True)
+    with django_db_blocker.unblock(), demo:
         outer = transaction.atomic()
         outer.__enter__()
         try:
