@@ -113,6 +113,7 @@ def test_every_page_sends_to_the_change_page_until_the_password_is_changed(given
     page = client.get(CHANGE)
     assert page.status_code == 200
     assert "您的密码由总行设置" in page.text
+    assert 'class="mainnav"' not in page.text  # no menu of pages that would send back here
 
 
 def test_after_the_change_the_pages_open_and_the_flag_is_cleared(given_password):

@@ -99,6 +99,7 @@ def test_a_first_login_sets_up_the_authenticator_with_a_qr_code(head_office):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "<svg" in page.text
+    assert 'class="mainnav"' not in page.text
     device = TOTPDevice.objects.get(user=head_office, confirmed=False)
     assert page.context["secret"] in page.text
     assert client.get(REVIEW).status_code == 302  # an unconfirmed device verifies nothing
