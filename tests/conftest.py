@@ -16,6 +16,7 @@ from tests.builders import (
     make_customer,
     make_user,
     make_village,
+    stamp_login,
     verify_second_factor,
 )
 
@@ -105,6 +106,7 @@ def login(user) -> Client:
     """A client signed in as the user, past the second factor where one is required."""
     client = Client()
     assert client.login(request=login_request(), username=user.username, password=PASSWORD)
+    stamp_login(client)
     if user.is_head_office:
         verify_second_factor(client, user)
     return client
