@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -74,6 +75,14 @@ class VillageAdmin(SimpleHistoryAdmin):
     )
 
 
+class PasswordSetByHeadOfficeForm(AdminPasswordChangeForm):
+    """A password head office sets is known to two people: its owner replaces it at login."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     """Staff, with the history of roles and branches; no revert (history keeps no password)."""
@@ -85,6 +94,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
+        (_("Login"), {"fields": ("must_change_password",)}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
@@ -100,6 +110,13 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    change_password_form = PasswordSetByHeadOfficeForm
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new account's password was typed by head office
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
 
 class FamilyMemberInline(admin.TabularInline):

@@ -57,6 +57,11 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("name"), max_length=30, blank=True)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
+    # Set when head office gives someone a password (a new account, a reset); the person
+    # then chooses their own before any other page (accounts.middleware).
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False
+    )
     branches = models.ManyToManyField(
         Branch,
         verbose_name=_("branches"),

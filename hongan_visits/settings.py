@@ -1,5 +1,6 @@
 """Settings for hongan_visits, read from the environment (and an optional .env file)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,12 +42,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "simple_history",
     "django_tasks_db",
     "jobs",
     "archives",
     "classification",
     "assessment",
+    "accounts",
     "demo",
 ]
 
@@ -57,12 +62,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "hongan_visits.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: each may log out or redirect with a message (accounts/middleware.py).
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.PasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hongan_visits.urls"
@@ -107,12 +119,70 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Passwords set through a form (the change page, the admin): 10+ characters, not like the
+# person's name, staff number or mobile, not a common or all-digit password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": (
+                "username",
+                "display_name",
+                "first_name",
+                "last_name",
+                "staff_no",
+                "phone",
+                "email",
+            )
+        },
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every login first: it refuses a username or an address that failed
+# LOGIN_FAILURE_LIMIT times, for LOGIN_LOCKOUT_MINUTES after its last failure, and keeps
+# every failed login (admin: 访问失败日志) and every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be at least 1.")
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+if LOGIN_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: a user, or an address
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For
+# (docs/deployment.md: one, nginx or the load balancer). 0: use the socket's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT cannot be negative.")
+
+# A TOTP code (django-otp) after the password for head office and superusers; turning it
+# off is for the development demo only.
+OTP_REQUIRED_FOR_HEAD_OFFICE = env.bool("OTP_REQUIRED_FOR_HEAD_OFFICE", default=True)
+if not OTP_REQUIRED_FOR_HEAD_OFFICE and not DEBUG:
+    raise ImproperlyConfigured("OTP_REQUIRED_FOR_HEAD_OFFICE can be false only with DEBUG on.")
+OTP_TOTP_ISSUER = "红安农商银行 进村入户"
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (the session's age, renewed
+# by requests at most once a minute) and SESSION_MAX_HOURS after the login whatever
+# happens (accounts.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]  # the bank works in Chinese whatever the browser asks for

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", archive_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("archives.urls")),
     path("classification/", include("classification.urls")),

@@ -2,10 +2,18 @@
 
 import datetime
 import itertools
+import time
+from binascii import unhexlify
 from decimal import Decimal
 
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import ric, uscc
 
+from accounts.middleware import LOGIN_AT, SEEN_AT
 from archives.models import (
     Branch,
     Customer,
@@ -20,6 +28,8 @@ from archives.models import (
 
 _seq = itertools.count(1)
 PASSWORD = "test-pass-123"
+# The TOTP secret of every test persona that needs a second factor (RFC 6238's test key).
+OTP_KEY = "3132333435363738393031323334353637383930"
 
 
 def resident_id(birth: str = "19880101", region: str = "421122", order: int | None = None) -> str:
@@ -100,3 +110,43 @@ def make_customer(village, *, customer_type=CustomerType.HOUSEHOLD, name="张三
 
 def make_member(customer, *, name="李四", relation="spouse", **fields):
     return FamilyMember.objects.create(customer=customer, name=name, relation=relation, **fields)
+
+
+def login_request(address="127.0.0.1") -> HttpRequest:
+    """What `Client.login(request=...)` passes on: django-axes checks every login's address."""
+    request = HttpRequest()
+    request.META["REMOTE_ADDR"] = address
+    return request
+
+
+def totp_device(user) -> TOTPDevice:
+    """The user's confirmed authenticator, with the known test key."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test phone", defaults={"key": OTP_KEY, "confirmed": True}
+    )
+    return device
+
+
+def totp_code(key=OTP_KEY, at=None) -> str:
+    """The code an authenticator app with this key shows now (or at a POSIX time)."""
+    totp = TOTP(unhexlify(key))
+    totp.time = time.time() if at is None else at
+    return f"{totp.token():06d}"
+
+
+def stamp_login(client) -> None:
+    """What the login page's response writes into a new session (accounts.middleware).
+
+    Client.login skips the middleware; without the stamps a test's first page would write
+    the session and count three more queries than the pages after it.
+    """
+    session = client.session
+    session[LOGIN_AT] = session[SEEN_AT] = timezone.now().timestamp()
+    session.save()
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark a test client's session as past the TOTP step, as accounts' verify page does."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()

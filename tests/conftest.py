@@ -9,7 +9,16 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from archives.models import Role
-from tests.builders import PASSWORD, make_branch, make_customer, make_user, make_village
+from tests.builders import (
+    PASSWORD,
+    login_request,
+    make_branch,
+    make_customer,
+    make_user,
+    make_village,
+    stamp_login,
+    verify_second_factor,
+)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +48,9 @@ def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
     """
     media = tmp_path_factory.mktemp("media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+    # DEBUG on, as `make run` seeds it: the demo logins with their demo password.
+    demo = override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, DEBUG=True)
+    with django_db_blocker.unblock(), demo:
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -92,8 +103,12 @@ def world(db):
 
 
 def login(user) -> Client:
+    """A client signed in as the user, past the second factor where one is required."""
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    assert client.login(request=login_request(), username=user.username, password=PASSWORD)
+    stamp_login(client)
+    if user.is_head_office:
+        verify_second_factor(client, user)
     return client
 
 

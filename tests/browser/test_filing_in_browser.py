@@ -1,12 +1,13 @@
 """An account manager files and edits customers in real Chromium, at phone and desktop width."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
 
 from archives.models import Customer, CustomerType
-from tests.builders import PASSWORD, resident_id, wrong_check_digit
+from tests.builders import PASSWORD, resident_id, totp_code, totp_device, wrong_check_digit
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +22,27 @@ def log_in(browser, user):
     expect(page.locator("label[for=id_password]")).to_contain_text("密码")
     expect(page.locator("main button[type=submit]")).to_have_text("登录")
     browser.shot("login")
+    device = totp_device(user) if user.is_head_office else None
     page.fill("[name=username]", user.username)
     page.fill("[name=password]", PASSWORD)
     page.click("main button[type=submit]")
+    if device:
+        # Head office: the second step asks for the authenticator's current code.
+        expect(page).to_have_url(re.compile(r"/account/otp/verify/\?next=%2F$"))
+        expect(page.locator("label[for=id_token]")).to_contain_text("动态验证码")
+        expect(page.locator(".mainnav")).to_have_count(0)
+        browser.shot("otp-verify")
+        page.fill("[name=token]", fresh_totp_code(device))
+        page.click("main button[type=submit]")
     expect(page).to_have_url(re.compile(r"/$"))
+
+
+def fresh_totp_code(device) -> str:
+    """The current code, once the device has not used this 30-second step yet (no replay)."""
+    device.refresh_from_db()
+    while int(time.time()) // 30 <= device.last_t:
+        time.sleep(0.5)
+    return totp_code(device.key)
 
 
 def start_filing(page, village, customer_type):

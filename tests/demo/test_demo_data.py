@@ -16,6 +16,7 @@ from assessment.models import (
     Photo,
     StatementSnapshot,
 )
+from tests.builders import verify_second_factor
 
 MONTHS = [datetime.date(2025, 11, 1) + datetime.timedelta(days=31 * n) for n in range(12)]
 MONTHS = [m.replace(day=1) for m in MONTHS]  # 2025-11 … 2026-10
@@ -95,7 +96,9 @@ def test_every_field_day_has_one_to_three_photos_that_the_photo_page_serves(seed
     hashes = Photo.objects.values_list("phash", flat=True)
     assert len(set(hashes)) == len(hashes)  # no demo photo is a "reuse" of another
     client = Client()
-    client.force_login(User.objects.get(username="head_office"))
+    head_office = User.objects.get(username="head_office")
+    client.force_login(head_office)
+    verify_second_factor(client, head_office)
     photo = Photo.objects.order_by("pk").first()
     response = client.get(f"/assessment/photos/{photo.pk}/")
     assert response.status_code == 200

@@ -5,7 +5,7 @@ import random
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from archives.identity import parse_resident_id, validate_credit_code, validate_mobile
@@ -37,6 +37,7 @@ def seed(**options) -> str:
 def fast_hasher(settings):
     """The command hashes the demo password once; a fast hasher keeps each seeding short."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEBUG = True  # the development demo of `make run`
 
 
 @pytest.fixture
@@ -163,3 +164,39 @@ def test_county_scale_parameters():
     assert scale.branches * scale.managers_per_branch == 150
     with pytest.raises(ValueError, match="scale"):
         county.parse_scale("huge")
+
+
+# --- The demo logins of `make run` (DEBUG on) ---------------------------------------------
+
+
+def test_demo_accounts_keep_their_demo_password_and_are_never_forced_to_change_it(seeded):
+    assert User.objects.count() > 10
+    assert not User.objects.filter(must_change_password=True).exists()
+    for user in User.objects.all():
+        assert user.check_password("demo12345")
+
+
+def test_demo_head_office_signs_in_with_the_printed_totp_key(seeded, client):
+    from django.urls import reverse
+
+    from demo.management.commands.seed_demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+    from tests.builders import totp_code
+
+    assert DEMO_TOTP_SECRET in seeded
+    assert "demo_totp_code" in seeded
+    shown = StringIO()
+    call_command("demo_totp_code", stdout=shown)
+    assert shown.getvalue().split()[0] == totp_code(DEMO_TOTP_KEY)
+
+    client.post(reverse("login"), {"username": "head_office", "password": "demo12345"})
+    review = reverse("assessment:review")
+    assert client.get(review)["Location"].startswith(reverse("accounts:otp_verify"))
+    response = client.post(reverse("accounts:otp_verify"), {"token": shown.getvalue().split()[0]})
+    assert response.status_code == 302
+    assert client.get(review).status_code == 200
+
+
+def test_demo_totp_code_is_for_the_development_demo_only(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_totp_code", stdout=StringIO())

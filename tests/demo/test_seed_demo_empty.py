@@ -11,6 +11,7 @@ from archives.models import Branch, Customer, User
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEBUG = True  # the development demo of `make run`; tests/demo/test_seed_demo_production.py has DEBUG off
 
 
 def seed(**options) -> str:

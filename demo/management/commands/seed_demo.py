@@ -4,12 +4,17 @@ import datetime
 import random
 import time
 import unicodedata
+from base64 import b32encode
+from binascii import unhexlify
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from archives.models import (
@@ -36,6 +41,12 @@ ROLE_LABELS = {
 }
 DEMO_USERNAMES = r"^(head_office|leader_[0-9]+|chief_[0-9]+|branch_head_[a-z]+|am_[a-z]+_[0-9]+)$"
 MARKER = "head_office"  # exists once the demo has been seeded
+DEMO_PASSWORD = "demo12345"  # DEBUG only: shorter than the validators allow, typed by hand
+# The demo head office's TOTP key (DEBUG only), printed by seed_demo; demo_totp_code shows
+# its current code. As hex (django-otp's format) and as the base32 an authenticator takes.
+DEMO_TOTP_KEY = "686f6e67616e2d7669736974732d64656d6f2121"
+DEMO_TOTP_SECRET = b32encode(unhexlify(DEMO_TOTP_KEY)).decode()
+DEMO_TOTP_NAME = "demo authenticator"
 
 
 class Command(BaseCommand):
@@ -44,18 +55,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", default="small", help="small (300), county (170,000) or N")
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--password", default="demo12345", help="password of every demo login")
+        parser.add_argument(
+            "--password",
+            default=None,
+            help=f"password of every demo login (default with DEBUG on: {DEMO_PASSWORD})",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="seed even with DEBUG off (a training copy): no superuser, no known password",
+        )
 
-    def handle(self, *args, scale, seed, password, **options):
+    def handle(self, *args, scale, seed, password, allow_production, **options):
         try:
             size = county.parse_scale(scale)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        demo = settings.DEBUG  # the development demo of `make run`
+        if not demo:
+            password = self.production_password(password, allow_production)
+        password = password or DEMO_PASSWORD
         head_office = User.objects.filter(username=MARKER).first()
         if head_office:
             self.stdout.write(self.style.WARNING("演示数据已存在,未重复生成。已有的演示账号:"))
             same = head_office.check_password(password)
-            self.print_logins(password if same else "(首次生成时所设密码)")
+            if demo:
+                demo_totp_device(head_office)
+            self.print_logins(password if same else "(首次生成时所设密码)", demo=demo)
             return
         if Branch.objects.exists() or Village.objects.exists() or Customer.objects.exists():
             raise CommandError("数据库中已有支行、村或客户档案;seed_demo 只用于空数据库。")
@@ -64,7 +90,9 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         plan = county.plan_county(size, rng)
         with transaction.atomic():
-            counts = write_plan(plan, rng, password)
+            counts = write_plan(plan, rng, password, demo=demo)
+            if demo:
+                demo_totp_device(User.objects.get(username=MARKER))
             counts["weeks"] = classify_weeks()
             counts |= fieldwork.seed(rng=rng, reference=county.REFERENCE_DATE, at=at)
         elapsed = time.perf_counter() - started
@@ -81,9 +109,30 @@ class Command(BaseCommand):
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
-        self.print_logins(password)
+        self.print_logins(password, demo=demo)
 
-    def print_logins(self, password):
+    def production_password(self, password, allow_production):
+        """With DEBUG off: only when asked, and only with a password of the bank's standard."""
+        if not allow_production:
+            raise CommandError(
+                "DEBUG 未开启:seed_demo 只用于开发演示,不在生产环境生成演示数据。"
+                "确需在此环境生成(如培训用副本),请加 --allow-production 并用 --password "
+                "指定一个合格的密码。 / DEBUG is off: seed_demo fills a development demo. To "
+                "seed this database anyway (a training copy), pass --allow-production and "
+                "--password."
+            )
+        if not password:
+            raise CommandError(
+                "DEBUG 未开启时必须用 --password 指定演示账号的密码(不使用默认的演示密码)。"
+                " / With DEBUG off, give the demo accounts' password with --password."
+            )
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise CommandError("密码不合格:" + " ".join(error.messages)) from None
+        return password
+
+    def print_logins(self, password, *, demo):
         users = User.objects.filter(username__regex=DEMO_USERNAMES)
         users = list(users.prefetch_related("branches", "villages__township"))
         order = list(ROLE_LABELS)
@@ -100,6 +149,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\n共 {len(users)} 个演示账号,密码相同;总行账号可登录 /admin/ 管理后台。"
         )
+        if not demo:
+            self.stdout.write(
+                "DEBUG 未开启:演示账号都不是超级用户,首次登录须修改密码;"
+                "总行账号登录时按页面提示设置验证器应用(动态验证码)。"
+            )
+        elif settings.OTP_REQUIRED_FOR_HEAD_OFFICE:
+            self.stdout.write(
+                f"总行账号登录后还须输入 6 位动态验证码:在验证器应用中添加密钥 "
+                f"{DEMO_TOTP_SECRET},或运行 `python manage.py demo_totp_code` 显示当前验证码。"
+            )
 
 
 def classify_weeks() -> int:
@@ -143,7 +202,15 @@ def at(day: datetime.date, hour: int) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def write_plan(plan: county.Plan, rng: random.Random, password: str) -> dict:
+def demo_totp_device(user) -> TOTPDevice:
+    """The demo head office's authenticator, with a key printed for anyone (DEBUG only)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name=DEMO_TOTP_NAME, defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
+    return device
+
+
+def write_plan(plan: county.Plan, rng: random.Random, password: str, *, demo: bool) -> dict:
     """Write the organisation, then stream the customers village by village in bulk batches."""
     new_branches = [Branch(code=code, name=name) for code, name, _slug in plan.branches]
     Branch.objects.bulk_create(new_branches)
@@ -167,7 +234,10 @@ def write_plan(plan: county.Plan, rng: random.Random, password: str) -> dict:
             phone=s.phone,
             password=hashed,
             is_staff=head_office,
-            is_superuser=head_office,
+            # Outside the development demo the password is known to whoever seeded: no
+            # superuser, and everyone chooses their own password at first login.
+            is_superuser=head_office and demo,
+            must_change_password=not demo,
         )
     User.objects.bulk_create(users.values())
     UserBranch = User.branches.through
