@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from archives import unique
 from archives.models import Customer, Role, Township, User, Village
 
-from . import rules
+from . import followup, rules
 from .models import (
     Classification,
     DedicatedManager,
@@ -276,6 +276,7 @@ def confirm_week(*, week, user, today: datetime.date, now) -> Week:
     week.confirmed_at = now
     week.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     assign_maintainers(week=week, today=today)
+    followup.refresh(branch_customers(week.branch))
     return week
 
 

@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 
 from archives.models import Customer, EBankingProduct, User
 
-from . import rules
-from .models import Classification, Maintainer, Visit, Week
+from . import followup, rules
+from .models import Maintainer, Visit
 from .services import customers_to_maintain
 
 DUE_SOON_DAYS = 7  # "revisits due": due within a week, or overdue
@@ -132,36 +132,37 @@ def with_follow_up(customers, *, cadence, user=None):
     """Annotate each customer with its follow-up: tier and rank of the latest confirmed week,
     Kalefu use, last visit, cadence in days and the date the next visit is due.
 
-    With `user`, the figures are that user's: their duty for the customer (area when they
-    maintain it as the village's account manager) and, for a leader, their own visits.
+    The tier, rank, first maintainer's start and last visit are columns of the customer's
+    FollowUp row (classification/followup.py keeps them current), so the cost does not
+    grow with the weeks of history. With `user`, the figures are that user's: their duty
+    for the customer (area when they maintain it as the village's account manager) and,
+    for a leader, their own visits.
     """
-    latest = Classification.objects.filter(
-        customer=OuterRef("pk"), week__status=Week.Status.CONFIRMED
-    ).order_by("-week__week_start")
     maintainers = Maintainer.objects.filter(customer=OuterRef("pk")).order_by("since", "pk")
-    customer_visits = Visit.objects.filter(customer=OuterRef("pk"))
     customers = customers.annotate(
-        follow_tier=Subquery(latest.values("tier")[:1]),
-        follow_rank=Subquery(latest.values("rank")[:1]),
+        follow_tier=F("follow_up__tier"),
+        follow_rank=F("follow_up__rank"),
         uses_kalefu=Case(
             When(KALEFU, then=Value(True)), default=Value(False), output_field=BooleanField()
         ),
-        customer_last_visit=_last_visit(customer_visits),
+        customer_last_visit=F("follow_up__last_visit"),
     )
     if user is None:
         customers = customers.annotate(
             last_visit=F("customer_last_visit"),
-            since=Coalesce(Subquery(maintainers.values("since")[:1]), F("archived_on")),
+            since=Coalesce(F("follow_up__since"), F("archived_on")),
             revisit_days=_days_case(cadence, with_duty=False),
         )
     else:
         mine = maintainers.filter(user=user)
-        own_visits = customer_visits.filter(Q(visitor=user) | Q(partner=user))
+        own_visits = Visit.objects.filter(customer=OuterRef("pk")).filter(
+            Q(visitor=user) | Q(partner=user)
+        )
         customers = customers.annotate(
             duty=Coalesce(Subquery(mine.values("duty")[:1]), Value(AREA)),
             since=Coalesce(
                 Subquery(mine.values("since")[:1]),
-                Subquery(maintainers.values("since")[:1]),
+                F("follow_up__since"),
                 F("archived_on"),
             ),
         ).annotate(
@@ -297,7 +298,7 @@ def record_visit(
     check_visit_date(visited_on, archived_on=customer.archived_on, today=today)
     if partner is not None and partner.pk == visitor.pk:
         raise ValidationError(_("The partner must be someone else."), code="partner_is_visitor")
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         customer=customer,
         visitor=visitor,
         partner=partner,
@@ -306,3 +307,5 @@ def record_visit(
         needs=needs,
         next_step=next_step,
     )
+    followup.note_visit(customer_id=customer.pk, visited_on=visited_on)
+    return visit

@@ -24,7 +24,7 @@ from .weekly import (
     branches_visible_to,
     reasons_from_codes,
 )
-from .followup import DedicatedManager, Maintainer, Visit, VisitQuerySet
+from .followup import DedicatedManager, FollowUp, Maintainer, Visit, VisitQuerySet
 from .contact import Message, MessageQuerySet, ProductNews
 
 # isort: on
@@ -38,6 +38,7 @@ __all__ = [
     "Cadence",
     "Classification",
     "DedicatedManager",
+    "FollowUp",
     "Maintainer",
     "Message",
     "MessageQuerySet",

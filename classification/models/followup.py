@@ -87,3 +87,36 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} {self.visited_on}"
+
+
+class FollowUp(models.Model):
+    """A customer's follow-up as it stands, kept current where it changes.
+
+    The tier and rank of the customer's latest confirmed week, the start of its first
+    maintainer's duty and its last visit: written when a week is confirmed and when a
+    visit is recorded (classification/followup.py), so "my customers", "revisits due" and
+    the revisit rates read these columns instead of searching every week's history.
+    """
+
+    customer = models.OneToOneField(
+        Customer, models.CASCADE, primary_key=True, related_name="follow_up"
+    )
+    # NULL, not "": a customer never classified reads as NULL whether or not it has a row.
+    tier = models.CharField(_("tier"), max_length=20, blank=True, null=True)  # noqa: DJ001
+    rank = models.PositiveIntegerField(_("rank in branch"), null=True, blank=True)
+    week = models.ForeignKey(
+        "classification.Week", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The earliest start among the customer's maintainers (None: no maintainer rows).
+    since = models.DateField(_("maintained since"), null=True, blank=True)
+    last_visit = models.DateField(_("last visit"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            models.Index(fields=["tier", "last_visit"], name="followup_tier_visit"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.tier} {self.last_visit}"

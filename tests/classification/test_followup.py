@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from archives.models import Customer
 from classification import services, visits
-from classification.models import Maintainer, Rulebook, Visit
+from classification.models import Maintainer, Rulebook
 from tests.builders import make_customer
 from tests.conftest import login
 
@@ -53,8 +53,14 @@ def ranked_customers(village, n):
 
 
 def visit(customer, day, visitor, partner=None):
-    return Visit.objects.create(
-        customer=customer, visited_on=day, visitor=visitor, partner=partner, learnt="走访"
+    """A visit logged the way the page logs it (the service keeps the follow-up current)."""
+    return visits.record_visit(
+        customer=customer,
+        visitor=visitor,
+        partner=partner,
+        visited_on=day,
+        today=timezone.localdate(),
+        learnt="走访",
     )
 
 
@@ -337,3 +343,53 @@ def test_the_revisit_rate_costs_the_same_queries_for_any_number_of_customers(wor
         visit(c, ago(today, 3), world.manager_b)
     confirm(world, day=today + datetime.timedelta(days=7))
     assert count_queries(client, url) == few
+
+
+def _confirm_past_weeks(world, today, backs):
+    """Confirm the weeks `backs` weeks before this one (this week is confirmed already)."""
+    for back in backs:
+        confirm(world, day=ago(today, 7 * back))
+
+
+def _select_counts(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The weekly history is not read at all: the page's cost cannot grow with the weeks.
+    assert not [q for q in sql if "classification_classification" in q]
+    return [q.count("SELECT") for q in sql]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "role"),
+    [
+        ("classification:my_customers", "branch_head"),
+        ("classification:my_customers", "manager_a"),
+        ("classification:revisits_due", "leader"),
+        ("classification:revisit_rate", "head_office"),
+    ],
+)
+def test_the_follow_up_pages_cost_the_same_queries_after_1_confirmed_week_or_6(
+    world, branch_of_52, today, url_name, role
+):
+    client = login(getattr(world, role))
+    url = reverse(url_name)
+    after_one = _select_counts(client, url)
+    _confirm_past_weeks(world, today, range(1, 6))
+    # The same queries, none of them with more subqueries.
+    assert _select_counts(client, url) == after_one
+
+
+def test_the_follow_up_row_holds_the_latest_confirmed_week_and_the_latest_visit(world, today):
+    first = ranked_customers(world.village_a, 3)[0]
+    confirm(world, day=ago(today, 14))
+    visit(first, ago(today, 3), world.manager_a)
+    visit(first, ago(today, 10), world.manager_a)  # an older visit logged later
+    week = confirm(world, day=today)
+    confirm(world, day=ago(today, 7))  # an older week confirmed late changes nothing
+
+    row = first.follow_up
+    row.refresh_from_db()
+    assert (row.tier, row.rank, row.week_id) == ("key_follow_up", 1, week.pk)
+    assert row.last_visit == ago(today, 3)
+    assert row.since == Maintainer.objects.filter(customer=first).order_by("since")[0].since
