@@ -12,7 +12,7 @@ from archives import services
 from archives.forms import CustomerForm, FamilyFormSet
 from archives.models import Customer
 from tests.archives.test_survey_form import household_post
-from tests.builders import PASSWORD, credit_code, resident_id
+from tests.builders import PASSWORD, credit_code, login_request, resident_id, stamp_login
 
 TODAY = datetime.date(2026, 11, 20)
 
@@ -65,7 +65,10 @@ def test_the_same_id_number_filed_eight_times_at_once_answers_without_a_500(worl
     def file(i):
         try:
             client = Client(raise_request_exception=False)
-            client.login(username=world.manager_a.username, password=PASSWORD)
+            client.login(
+                request=login_request(), username=world.manager_a.username, password=PASSWORD
+            )
+            stamp_login(client)
             start.wait()
             responses[i] = client.post(url, household_post(id_number=number, name=f"赵{i}"))
         finally:

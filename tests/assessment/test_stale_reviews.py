@@ -16,7 +16,7 @@ from archives.models import Role
 from assessment import fieldwork
 from assessment.models import FieldDay, Finding
 from tests.assessment.fieldwork_builders import good_photo, make_field_day, photo_bytes, upload
-from tests.builders import PASSWORD, make_user
+from tests.builders import PASSWORD, login_request, make_user, stamp_login
 from tests.conftest import login
 
 TODAY = timezone.localdate()
@@ -122,7 +122,10 @@ def test_the_same_field_day_logged_four_times_at_once_answers_without_a_500(worl
     def log(i):
         try:
             client = Client(raise_request_exception=False)
-            client.login(username=world.manager_a.username, password=PASSWORD)
+            client.login(
+                request=login_request(), username=world.manager_a.username, password=PASSWORD
+            )
+            stamp_login(client)
             photo = upload(photo_bytes(i + 1), f"IMG_{i}.jpg")
             data = {
                 "date": TODAY.isoformat(),

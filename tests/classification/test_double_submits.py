@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from classification import services
 from classification.models import Override, Proposal
-from tests.builders import PASSWORD
+from tests.builders import PASSWORD, login_request, stamp_login
 
 MONDAY = datetime.date(2026, 11, 23)
 
@@ -24,7 +24,8 @@ def at_once(posts):
     def send(i, user, url, data):
         try:
             client = Client(raise_request_exception=False)
-            client.login(username=user.username, password=PASSWORD)
+            client.login(request=login_request(), username=user.username, password=PASSWORD)
+            stamp_login(client)
             start.wait()
             responses[i] = client.post(url, data)
         finally:
