@@ -6,6 +6,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.db import transaction
 from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -83,11 +84,20 @@ def otp_setup(request):
 def otp_verify(request):
     if not _needs_the_step(request):
         return redirect(_next_url(request))
-    devices = list(devices_for_user(request.user, confirmed=True, for_verify=True))
-    if not devices:
-        return redirect_with_next("accounts:otp_setup", _next_url(request))
-    form = TokenForm(request.POST or None, devices=devices)
-    if request.method == "POST" and form.is_valid():
-        otp_login(request, form.device)
-        return redirect(_next_url(request))
+    if request.method != "POST":
+        if not user_has_device(request.user, confirmed=True):
+            return redirect_with_next("accounts:otp_setup", _next_url(request))
+        form = TokenForm(devices=[])
+        return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+    # A code is checked against the device row locked for update (django-otp's
+    # for_verify), so two sessions posting the same code cannot both pass. The lock
+    # needs a transaction: requests are not atomic by default.
+    with transaction.atomic():
+        devices = list(devices_for_user(request.user, confirmed=True, for_verify=True))
+        if not devices:
+            return redirect_with_next("accounts:otp_setup", _next_url(request))
+        form = TokenForm(request.POST, devices=devices)
+        if form.is_valid():
+            otp_login(request, form.device)
+            return redirect(_next_url(request))
     return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})

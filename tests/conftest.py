@@ -21,6 +21,32 @@ from tests.builders import (
 )
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` (row locks between two connections, triggers) test
+    what only PostgreSQL has. On SQLite they are deselected, and said so, never
+    skipped: `make test` runs them in its PostgreSQL pass."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept, left = [], []
+    for item in items:
+        (left if item.get_closest_marker("postgresql") else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+        config._postgresql_only = len(left)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left = getattr(config, "_postgresql_only", 0)
+    if left:
+        terminalreporter.write_line(
+            f"{left} PostgreSQL-only tests (row locks, triggers) deselected on SQLite; "
+            "the PostgreSQL pass of `make test` runs them."
+        )
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite the test database is a file, never Django's shared in-memory one.

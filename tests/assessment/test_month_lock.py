@@ -43,9 +43,7 @@ RUNS = range(20)
 WAIT = 30  # seconds: a bound for a test that hangs, never a timing the test relies on
 # Two connections waiting on a row lock, and the trigger, are PostgreSQL's (SQLite, the
 # development database, locks the whole file and has no such trigger).
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL's row locks and trigger"
-)
+on_postgresql = pytest.mark.postgresql  # deselected on SQLite: see tests/conftest.py
 
 
 @pytest.fixture(autouse=True)
