@@ -88,7 +88,9 @@ def otp_verify(request):
         if not user_has_device(request.user, confirmed=True):
             return redirect_with_next("accounts:otp_setup", _next_url(request))
         form = TokenForm(devices=[])
-        return render(request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)})
+        return render(
+            request, "accounts/otp_verify.html", {"form": form, "next": _next_url(request)}
+        )
     # A code is checked against the device row locked for update (django-otp's
     # for_verify), so two sessions posting the same code cannot both pass. The lock
     # needs a transaction: requests are not atomic by default.
