@@ -30,3 +30,16 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self._counted > self.cap
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: for a page that has already counted its rows in a
+    grouped query it needs anyway (tabs with counts), so the list is not counted twice."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known

@@ -20,11 +20,11 @@ from collections import Counter
 from django.contrib import admin
 from django.db import connection
 from django.db.models import Count
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from archives.models import Customer, CustomerType, Role, User
 from archives.views import PAGE_SIZE
+from benchmarks.clients import head_office, signed_in
 
 REQUESTS = 30
 WARMUP = 3
@@ -49,9 +49,7 @@ def _measure(client, url):
 
 
 def _client(user):
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(user)
-    return client
+    return signed_in(user)
 
 
 def _busiest_manager():
@@ -78,7 +76,7 @@ def _search_terms(manager):
 
 def run(*, Row, median_of):
     manager, manager_rows = _busiest_manager()
-    head = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    head = head_office()
     surname, id_prefix, phone_prefix = _search_terms(manager)
     total = Customer.objects.count()
 

@@ -36,7 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = os.environ.get("BENCH_PASSWORD", "demo12345")  # seed_demo's default
+PASSWORD = os.environ["BENCH_PASSWORD"]  # set by benchmarks/run.py
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
 WARM_UP_SECONDS = 5
 THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "1"))

@@ -7,7 +7,7 @@ them from that history for any set of customers (set-based: one read, one upsert
 
 import datetime
 
-from django.db.models import DateField, Max, OuterRef, Subquery
+from django.db.models import DateField, Max, Min, OuterRef, Subquery
 
 from .models import Classification, FollowUp, Maintainer, Visit, Week
 
@@ -53,6 +53,63 @@ def refresh(customers) -> int:
         update_fields=["tier", "rank", "week", "since", "last_visit"],
     )
     return len(objs)
+
+
+def refresh_confirmed(week, customers) -> int:
+    """After `week` is confirmed: the FollowUp rows of `customers` (its branch's).
+
+    When the week is the branch's latest confirmed one (the usual case), its own rows
+    give every tier and rank, so the refresh reads this week, the maintainers just
+    assigned and the rows already kept: its cost does not grow with the weeks of
+    history. A customer without a row in the week, or an older week confirmed late,
+    falls back to `refresh`, which searches the history.
+    """
+    if Week.objects.filter(
+        branch_id=week.branch_id, status=Week.Status.CONFIRMED, week_start__gt=week.week_start
+    ).exists():
+        return refresh(customers)
+    ranked = {
+        pk: (tier, rank)
+        for pk, tier, rank in Classification.objects.filter(
+            week=week, customer__in=customers
+        ).values_list("customer_id", "tier", "rank")
+    }
+    since = dict(
+        Maintainer.objects.filter(customer_id__in=ranked)
+        .values_list("customer_id")
+        .annotate(first=Min("since"))
+        .order_by()
+    )
+    kept = dict(
+        FollowUp.objects.filter(customer_id__in=ranked).values_list("customer_id", "last_visit")
+    )
+    unseen = [pk for pk in ranked if pk not in kept]
+    for start in range(0, len(unseen), BATCH):
+        kept |= dict(
+            Visit.objects.filter(customer_id__in=unseen[start : start + BATCH])
+            .values_list("customer_id")
+            .annotate(last=Max("visited_on"))
+            .order_by()
+        )
+    objs = [
+        FollowUp(
+            customer_id=pk,
+            tier=tier,
+            rank=rank,
+            week_id=week.pk,
+            since=since.get(pk),
+            last_visit=kept.get(pk),
+        )
+        for pk, (tier, rank) in ranked.items()
+    ]
+    FollowUp.objects.bulk_create(
+        objs,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=["tier", "rank", "week", "since", "last_visit"],
+    )
+    return len(objs) + refresh(customers.exclude(classifications__week=week))
 
 
 def note_visit(*, customer_id: int, visited_on: datetime.date) -> None:

@@ -276,7 +276,7 @@ def confirm_week(*, week, user, today: datetime.date, now) -> Week:
     week.confirmed_at = now
     week.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     assign_maintainers(week=week, today=today)
-    followup.refresh(branch_customers(week.branch))
+    followup.refresh_confirmed(week, branch_customers(week.branch))
     return week
 
 

@@ -1,14 +1,14 @@
 """Pages of the weekly classification: the branch list, the weekly queue and its decisions."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archives.models import Customer, Role
+from archives.models import Customer, Role, Village
+from archives.pagination import CountedPaginator
 
 from .. import services
 from ..forms.weekly import TierDecisionForm
@@ -69,26 +69,32 @@ def week_detail(request, pk):
     week = get_object_or_404(
         Week.objects.visible_to(request.user).select_related("branch", "confirmed_by"), pk=pk
     )
-    rows = week.rows.filter(customer__in=Customer.objects.visible_to(request.user))
-    counts = dict(rows.values_list("tier").annotate(n=Count("pk")).order_by())
-    show = request.GET.get("show", "queue")
-    selected = {
-        "queue": rows.filter(
-            Q(tier=Tier.UNDECIDED)
-            | ~Q(tier=F("previous_tier"))
-            | Q(customer__tier_proposals__status=Proposal.Status.PENDING)
-        ),
-        "key": rows.filter(tier=Tier.KEY_FOLLOW_UP),
-        "all": rows,
-    }.get(show, rows)
-    if show in {t.value for t in Tier}:
-        selected = rows.filter(tier=show)
-    selected = (
-        selected.select_related("customer__village")
-        .distinct()
-        .order_by("rank", "customer__village__name", "customer__name", "pk")
+    rows = week.rows.filter(customer__village__in=Village.objects.visible_to(request.user))
+    pending = Exists(
+        Proposal.objects.filter(customer=OuterRef("customer_id"), status=Proposal.Status.PENDING)
     )
-    page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("page"))
+    queued = Q(tier=Tier.UNDECIDED) | ~Q(tier=F("previous_tier")) | Q(pending)
+    # Every count of the page in one grouped pass over the week's rows: the tabs' counts
+    # and the queue's, which is also the paginator's (no second COUNT of the list).
+    counts, in_queue = {}, 0
+    for tier, n, q in (
+        rows.values_list("tier").annotate(n=Count("pk"), q=Count("pk", filter=queued)).order_by()
+    ):
+        counts[tier] = n
+        in_queue += q
+    show = request.GET.get("show", "queue")
+    if show in {t.value for t in Tier}:
+        selected, how_many = rows.filter(tier=show), counts.get(show, 0)
+    elif show == "queue":
+        selected, how_many = rows.filter(queued), in_queue
+    elif show == "key":
+        selected, how_many = rows.filter(tier=Tier.KEY_FOLLOW_UP), counts.get(Tier.KEY_FOLLOW_UP, 0)
+    else:
+        selected, how_many = rows, sum(counts.values())
+    selected = selected.select_related("customer__village").order_by(
+        "rank", "customer__village__name", "customer__name", "pk"
+    )
+    page = CountedPaginator(selected, PAGE_SIZE, count=how_many).get_page(request.GET.get("page"))
     customer_ids = [row.customer_id for row in page.object_list]
     proposals = {
         p.customer_id: p

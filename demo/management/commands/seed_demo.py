@@ -27,8 +27,8 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from classification import services
 from demo import county, fieldwork
+from demo import weeks as demo_weeks
 from demo.customers import customers_for_village
 
 BATCH = 2000
@@ -56,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument("--scale", default="small", help="small (300), county (170,000) or N")
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(
+            "--weeks",
+            type=int,
+            default=1,
+            help="confirmed weeks of classification history, with their revisits (default 1)",
+        )
+        parser.add_argument(
             "--password",
             default=None,
             help=f"password of every demo login (default with DEBUG on: {DEMO_PASSWORD})",
@@ -66,11 +72,13 @@ class Command(BaseCommand):
             help="seed even with DEBUG off (a training copy): no superuser, no known password",
         )
 
-    def handle(self, *args, scale, seed, password, allow_production, **options):
+    def handle(self, *args, scale, seed, weeks, password, allow_production, **options):
         try:
             size = county.parse_scale(scale)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        if not 1 <= weeks <= 260:
+            raise CommandError("--weeks 应为 1 到 260 之间的整数(已确认的周数)。")
         demo = settings.DEBUG  # the development demo of `make run`
         if not demo:
             password = self.production_password(password, allow_production)
@@ -93,7 +101,9 @@ class Command(BaseCommand):
             counts = write_plan(plan, rng, password, demo=demo)
             if demo:
                 demo_totp_device(User.objects.get(username=MARKER))
-            counts["weeks"] = classify_weeks()
+            counts |= demo_weeks.seed(
+                rng=random.Random(seed + 1), weeks=weeks, reference=county.REFERENCE_DATE, at=at
+            )
             counts |= fieldwork.seed(rng=rng, reference=county.REFERENCE_DATE, at=at)
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
@@ -105,7 +115,9 @@ class Command(BaseCommand):
                 f"{len(plan.staff)} 名员工、{counts['customers']} 户客户、"
                 f"{counts['members']} 名家庭成员、{counts['changes']} 条变更记录、"
                 f"{counts['field_days']} 个下乡日({counts['photos']} 张照片)、"
-                f"{counts['ledger']} 条营销台账、{counts['closed_months']} 个已结账月份;"
+                f"{counts['ledger']} 条营销台账、"
+                f"{counts['weeks']} 个分层周({counts['visits']} 次回访)、"
+                f"{counts['closed_months']} 个已结账月份;"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
@@ -159,26 +171,6 @@ class Command(BaseCommand):
                 f"总行账号登录后还须输入 6 位动态验证码:在验证器应用中添加密钥 "
                 f"{DEMO_TOTP_SECRET},或运行 `python manage.py demo_totp_code` 显示当前验证码。"
             )
-
-
-def classify_weeks() -> int:
-    """Last week confirmed by each branch head, this week proposed: the review has history."""
-    last_monday = services.week_start_of(county.REFERENCE_DATE)
-    this_monday = last_monday + datetime.timedelta(days=7)
-    weeks = 0
-    for branch in Branch.objects.all():
-        head = User.objects.filter(branches=branch, role=Role.BRANCH_HEAD).first()
-        week = services.run_week(branch=branch, today=last_monday, now=at(last_monday, 9))
-        if head:
-            services.confirm_week(
-                week=week,
-                user=head,
-                today=last_monday,
-                now=at(last_monday + datetime.timedelta(days=1), 10),
-            )
-        services.run_week(branch=branch, today=this_monday, now=at(this_monday, 9))
-        weeks += 2
-    return weeks
 
 
 def scope(user) -> str:

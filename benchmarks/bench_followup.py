@@ -1,0 +1,119 @@
+"""Follow-up pages, the weekly queue, dashboards and home, with the weekly history of the seed.
+
+Run after `seed_demo --weeks N` (make bench: BENCH_WEEKS, default 52). Each page as the
+user who reads it, through django.test.Client: p95 and p50 over REQUESTS requests after
+WARMUP, and the queries of one request. The floor is the admin's changelist of the
+customers (50 rows, same page size), measured in the same run as head office: what a
+plain Django page of one table costs on this machine and this database. The load
+average is printed beside each row, since other work on the machine moves the times.
+"""
+
+import os
+import statistics
+import time
+
+from django.contrib import admin
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from archives.models import Customer, Role, User
+from benchmarks.clients import head_office, signed_in
+from classification.models import Maintainer, Week
+
+REQUESTS = 20
+WARMUP = 2
+
+
+def _measure(client, url):
+    """(p50 ms, p95 ms, queries of one request) for GET url."""
+    for _ in range(WARMUP):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    queries = len(ctx.captured_queries)  # now: later requests rotate the connection's log
+    times = []
+    for _ in range(REQUESTS):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+    return statistics.median(times), p95, queries
+
+
+def _busiest(role):
+    """The user of `role` who maintains the most customers (ranked duties)."""
+    top = (
+        Maintainer.objects.filter(user__role=role)
+        .values("user")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if top is None:
+        return User.objects.filter(role=role, is_active=True).order_by("pk").first()
+    return User.objects.get(pk=top["user"])
+
+
+def _busiest_manager():
+    """The account manager with the most customers in their villages."""
+    top = (
+        Customer.objects.filter(village__owners__role=Role.ACCOUNT_MANAGER)
+        .values("village__owners")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return User.objects.get(pk=top["village__owners"])
+
+
+def run(*, Row, median_of):
+    weeks = Week.objects.filter(status=Week.Status.CONFIRMED).values("week_start").distinct()
+    confirmed = weeks.count()
+    head = head_office()
+    manager = _busiest_manager()
+    branch_head = _busiest(Role.BRANCH_HEAD)
+    branch = branch_head.branches.order_by("code").first()
+    queue = Week.objects.filter(branch=branch).order_by("-week_start").first()
+    as_head, as_manager, as_branch_head = (signed_in(u) for u in (head, manager, branch_head))
+
+    customer_admin = admin.site._registry[Customer]
+    saved = customer_admin.list_per_page
+    customer_admin.list_per_page = 50
+    try:
+        f50, f95, fq = _measure(as_head, "/admin/archives/customer/")
+    finally:
+        customer_admin.list_per_page = saved
+    cases = [
+        ("my customers (acct manager)", as_manager, "/classification/mine/"),
+        ("my customers, overdue (acct manager)", as_manager, "/classification/mine/?overdue=1"),
+        ("revisits due (acct manager)", as_manager, "/classification/mine/due/"),
+        ("revisits due (branch head)", as_branch_head, "/classification/mine/due/"),
+        ("weekly queue (branch head)", as_branch_head, f"/classification/weeks/{queue.pk}/"),
+        ("revisit rate (branch head)", as_branch_head, "/classification/revisit-rate/"),
+        ("revisit rate (head office)", as_head, "/classification/revisit-rate/"),
+        ("dashboard (head office)", as_head, "/classification/dashboard/"),
+        (
+            "dashboard of a branch (head office)",
+            as_head,
+            f"/classification/dashboard/branches/{branch.pk}/",
+        ),
+        ("home (head office)", as_head, "/"),
+        ("home (acct manager)", as_manager, "/"),
+    ]
+    rows = []
+    for label, client, url in cases:
+        o50, o95, oq = _measure(client, url)
+        load = os.getloadavg()[0]
+        rows.append(
+            Row(
+                f"{label} p95",
+                o95,
+                f95,
+                note=f"p50 {o50:.1f}/{f50:.1f}, queries {oq}/{fq} (ours/admin 50 customers); "
+                f"{confirmed} confirmed weeks; load {load:.2f}",
+            )
+        )
+    return rows
