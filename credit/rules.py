@@ -223,9 +223,12 @@ def _plain(value: Decimal) -> str:
 
 
 def _figure(value: Decimal) -> str:
-    """Two decimals, more only where two would hide a difference: 2.10, 3000.000001."""
+    """Two decimals: 2.10, 2345.68. Every digit where rounding would make a figure look
+    whole (thresholds are whole): 3000.000001 万元 is above 3000 万元, 3000.00 is not."""
     two = value.quantize(FEN, rounding=ROUND_HALF_UP)
-    return format(two if two == value else value.normalize(), "f")
+    if two != value and two == two.to_integral_value():
+        return format(value.normalize(), "f")
+    return format(two, "f")
 
 
 def money(value: Decimal | int, *, plain: bool = False) -> str:
