@@ -31,11 +31,41 @@ class Role(models.TextChoices):
     SECTION_CHIEF = "section_chief", _("Section chief")
     LEADER = "leader", _("Leader")
     HEAD_OFFICE = "head_office", _("Head office")
+    # Corporate credit customers (DOMAIN.md §5): the branch's deputy head in charge of
+    # corporate business, and head office's two departments that confirm the lists.
+    DEPUTY_HEAD = "deputy_head", _("Deputy head in charge of corporate business")
+    CORPORATE_FINANCE = "corporate_finance", _("Head office corporate finance")
+    CREDIT_MANAGEMENT = "credit_management", _("Head office credit management")
+
+
+# Who oversees a branch's village work (its archive, weeks and field days) beside its
+# account managers. Every other role sees none of it, so a new role starts with nothing.
+VILLAGE_OVERSIGHT_ROLES = (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER)
+
+
+# Roles that see corporate customers by their role (beside account managers flagged
+# corporate_manager, who see their teams' customers).
+CORPORATE_ROLES = (
+    Role.BRANCH_HEAD,
+    Role.DEPUTY_HEAD,
+    Role.CORPORATE_FINANCE,
+    Role.CREDIT_MANAGEMENT,
+)
+
+
+class BranchKind(models.TextChoices):
+    """Sets the corporate team threshold (DOMAIN.md §5.3); values as credit.rules.BranchKind."""
+
+    PREFECTURE = "prefecture", _("Prefecture-level branch")
+    WUHAN = "wuhan", _("Wuhan city first-level branch")
 
 
 class Branch(models.Model):
     code = models.CharField(_("branch code"), max_length=20, unique=True)
     name = models.CharField(_("branch name"), max_length=60, unique=True)
+    kind = models.CharField(
+        _("branch kind"), max_length=12, choices=BranchKind.choices, default=BranchKind.PREFECTURE
+    )
 
     history = HistoricalRecords()
 
@@ -56,6 +86,8 @@ class User(AbstractUser):
         _("staff number"), max_length=20, unique=True, null=True, blank=True
     )
     display_name = models.CharField(_("name"), max_length=30, blank=True)
+    # A staff member may serve corporate customers (A or B role) beside village work.
+    corporate_manager = models.BooleanField(_("corporate account manager"), default=False)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
     # Set when head office gives someone a password (a new account, a reset); the person
     # then chooses their own before any other page (accounts.middleware).
@@ -99,6 +131,11 @@ class User(AbstractUser):
     def is_head_office(self):
         return self.role == Role.HEAD_OFFICE or self.is_superuser
 
+    @property
+    def serves_corporate(self) -> bool:
+        """Whether the corporate credit pages are this user's (DOMAIN.md §5)."""
+        return self.corporate_manager or self.role in CORPORATE_ROLES
+
     # Head office maintains organisation and staff in the admin: the role grants it,
     # so nobody has to keep a permission group in step with the roles.
     def has_perm(self, perm, obj=None):
@@ -139,7 +176,9 @@ class VillageQuerySet(models.QuerySet):
             return self
         if user.role == Role.ACCOUNT_MANAGER:
             return self.filter(owners=user)
-        return self.filter(township__branch__in=user.branches.all())
+        if user.role in VILLAGE_OVERSIGHT_ROLES:
+            return self.filter(township__branch__in=user.branches.all())
+        return self.none()
 
     def editable_by(self, user):
         """Villages whose archive a user may change (chiefs and leaders only read)."""

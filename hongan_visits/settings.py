@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "archives",
     "classification",
     "assessment",
+    "credit",
     "accounts",
     "demo",
 ]

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("archives.urls")),
     path("classification/", include("classification.urls")),
     path("assessment/", include("assessment.urls")),
+    path("credit/", include("credit.urls")),
     path("jobs/", include("jobs.urls")),
 ]

@@ -78,7 +78,7 @@ def make_village(
     return village
 
 
-def make_user(role, *, username=None, branches=(), name=None):
+def make_user(role, *, username=None, branches=(), name=None, corporate_manager=False):
     username = username or f"{role}_{next(_seq)}"
     user = User.objects.create_user(
         username=username,
@@ -86,6 +86,7 @@ def make_user(role, *, username=None, branches=(), name=None):
         role=role,
         display_name=name or username,
         is_staff=role == Role.HEAD_OFFICE,
+        corporate_manager=corporate_manager,
     )
     user.branches.set(branches)
     return user
@@ -150,3 +151,19 @@ def verify_second_factor(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
     session.save()
+
+
+def make_corporate(branch, *, name=None, team=(), **fields):
+    """A corporate customer of `branch`; team: (user, "A" | "B1" | "B2") pairs."""
+    from credit.models import CorporateCustomer, TeamMember
+
+    n = next(_seq)
+    customer = CorporateCustomer.objects.create(
+        branch=branch,
+        name=name or f"测试企业{n}有限公司",
+        credit_code=fields.pop("credit_code", None) or credit_code("91421122"),
+        **fields,
+    )
+    for user, role in team:
+        TeamMember.objects.create(customer=customer, user=user, role=role)
+    return customer

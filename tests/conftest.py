@@ -13,6 +13,7 @@ from tests.builders import (
     PASSWORD,
     login_request,
     make_branch,
+    make_corporate,
     make_customer,
     make_user,
     make_village,
@@ -121,7 +122,26 @@ def world(db):
         section_chief=make_user(Role.SECTION_CHIEF, username="chief_1", branches=[branch1]),
         leader=make_user(Role.LEADER, username="leader_1", branches=[branch1]),
         head_office=make_user(Role.HEAD_OFFICE, username="head_office"),
+        # Corporate credit customers (DOMAIN.md §5): branch 1's deputy head, a corporate
+        # A and B manager in branch 1 and one in branch 2,
+        # and head office's two departments.
+        deputy_head=make_user(Role.DEPUTY_HEAD, username="deputy_1", branches=[branch1]),
+        corp_a1=make_user(
+            Role.ACCOUNT_MANAGER, username="corp_a1", branches=[branch1], corporate_manager=True
+        ),
+        corp_b1=make_user(
+            Role.ACCOUNT_MANAGER, username="corp_b1", branches=[branch1], corporate_manager=True
+        ),
+        corp_c=make_user(
+            Role.ACCOUNT_MANAGER, username="corp_c", branches=[branch2], corporate_manager=True
+        ),
+        corporate_finance=make_user(Role.CORPORATE_FINANCE, username="corp_finance"),
+        credit_management=make_user(Role.CREDIT_MANAGEMENT, username="credit_mgmt"),
     )
+    ns.company_1 = make_corporate(
+        branch1, name="红安城关建材有限公司", team=[(ns.corp_a1, "A"), (ns.corp_b1, "B1")]
+    )
+    ns.company_2 = make_corporate(branch2, name="七里坪茶业有限公司", team=[(ns.corp_c, "A")])
     ns.customer_a = make_customer(village_a, name="王大山")
     ns.customer_b = make_customer(village_b, name="刘小河")
     ns.customer_c = make_customer(village_c, name="陈七里")

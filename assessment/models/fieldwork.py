@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from archives.models import Branch, Role, Village
+from archives.models import VILLAGE_OVERSIGHT_ROLES, Branch, Role, Village
 
 __all__ = [
     "EvidenceSettings",
@@ -84,7 +84,9 @@ class FieldDayQuerySet(models.QuerySet):
             return self
         if user.role == Role.ACCOUNT_MANAGER:
             return self.filter(person=user)
-        return self.filter(Q(person=user) | Q(branch__in=user.branches.all()))
+        if user.role in VILLAGE_OVERSIGHT_ROLES:
+            return self.filter(Q(person=user) | Q(branch__in=user.branches.all()))
+        return self.filter(person=user)
 
     def in_month(self, month: datetime.date):
         first, following = month_bounds(month)

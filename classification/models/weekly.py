@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from archives.models import Branch, Customer, MainIncome, Role
+from archives.models import VILLAGE_OVERSIGHT_ROLES, Branch, Customer, MainIncome, Role
 
 from ..rules import (  # noqa: F401 (re-exported)
     BAND_LABELS,
@@ -109,7 +109,9 @@ def branches_visible_to(user):
         return Branch.objects.all()
     if user.role == Role.ACCOUNT_MANAGER:
         return Branch.objects.filter(townships__villages__owners=user).distinct()
-    return user.branches.all()
+    if user.role in VILLAGE_OVERSIGHT_ROLES:
+        return user.branches.all()
+    return Branch.objects.none()
 
 
 def branches_reviewed_by(user):

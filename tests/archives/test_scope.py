@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import login
+from tests.credit.scope import CREDIT_ALLOWED_STATUS, CREDIT_SCOPE
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,12 @@ ROLES = (
     "section_chief",
     "leader",
     "head_office",
+    "deputy_head",
+    "corp_a1",
+    "corp_b1",
+    "corp_c",
+    "corporate_finance",
+    "credit_management",
 )
 EVERYONE = set(ROLES)
 # Who may see village A (branch 1) and what is in it; who may change it.
@@ -252,6 +259,10 @@ SCOPE_TABLE.update(
     }
 )
 OWN_ACCOUNT_STATUS = {"accounts:otp_setup": 302, "accounts:otp_verify": 302}
+
+# Corporate credit customers: each concept's rows are in tests/credit/scope.py.
+SCOPE_TABLE.update(CREDIT_SCOPE)
+ALLOWED_STATUS.update(CREDIT_ALLOWED_STATUS)
 
 # URLs that are not pages of the archive: authentication.
 NOT_SCOPED = {"login", "logout"}

@@ -1,0 +1,3 @@
+"""Pages of the corporate archive."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the corporate figures."""
+
+urlpatterns: list = []
