@@ -27,7 +27,7 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from demo import county, fieldwork
+from demo import corporate, county, fieldwork
 from demo import weeks as demo_weeks
 from demo.customers import customers_for_village
 
@@ -38,8 +38,14 @@ ROLE_LABELS = {
     Role.SECTION_CHIEF: "挂点科长",
     Role.BRANCH_HEAD: "支行行长",
     Role.ACCOUNT_MANAGER: "客户经理",
+    Role.DEPUTY_HEAD: "分管副行长",
+    Role.CORPORATE_FINANCE: "公司金融部",
+    Role.CREDIT_MANAGEMENT: "信贷管理部",
 }
-DEMO_USERNAMES = r"^(head_office|leader_[0-9]+|chief_[0-9]+|branch_head_[a-z]+|am_[a-z]+_[0-9]+)$"
+DEMO_USERNAMES = (
+    r"^(head_office|leader_[0-9]+|chief_[0-9]+|branch_head_[a-z]+|am_[a-z]+_[0-9]+"
+    r"|deputy_[a-z]+|corp_[a-z]+_[0-9]+|corp_finance|credit_mgmt)$"
+)
 MARKER = "head_office"  # exists once the demo has been seeded
 DEMO_PASSWORD = "demo12345"  # DEBUG only: shorter than the validators allow, typed by hand
 # The demo head office's TOTP key (DEBUG only), printed by seed_demo; demo_totp_code shows
@@ -105,6 +111,12 @@ class Command(BaseCommand):
                 rng=random.Random(seed + 1), weeks=weeks, reference=county.REFERENCE_DATE, at=at
             )
             counts |= fieldwork.seed(rng=rng, reference=county.REFERENCE_DATE, at=at)
+            counts |= corporate.seed(
+                rng=random.Random(seed + 2),
+                village_customers=size.customers,
+                reference=county.REFERENCE_DATE,
+                at=at,
+            )
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -117,7 +129,8 @@ class Command(BaseCommand):
                 f"{counts['field_days']} 个下乡日({counts['photos']} 张照片)、"
                 f"{counts['ledger']} 条营销台账、"
                 f"{counts['weeks']} 个分层周({counts['visits']} 次回访)、"
-                f"{counts['closed_months']} 个已结账月份;"
+                f"{counts['closed_months']} 个已结账月份、"
+                f"{counts['corporate']} 家对公客户;"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
@@ -177,9 +190,12 @@ def scope(user) -> str:
     branches = "、".join(b.name for b in user.branches.all())
     if user.role == Role.HEAD_OFFICE:
         return "全行(管理后台 /admin/)"
+    if user.role in (Role.CORPORATE_FINANCE, Role.CREDIT_MANAGEMENT):
+        return "全行对公客户(名单确认)"
     if user.role == Role.ACCOUNT_MANAGER:
         villages = "、".join(f"{v.township.name}{v.name}" for v in user.villages.all())
-        return f"{branches}:{villages}"
+        corporate = "(对公客户经理)" if user.corporate_manager else ""
+        return f"{branches}:{villages}{corporate}" if villages else f"{branches}{corporate}"
     if user.role in (Role.LEADER, Role.SECTION_CHIEF):
         return f"挂点支行:{branches}"
     return branches
