@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from archives import versions
 from archives.forms import label_blank_choices
 from archives.identity import validate_credit_code, validate_mobile
-from archives.models import User
+from archives.models import Branch, User
 
 from ..archive import TEAM_ROLES, team_values
 from ..models import CorporateCustomer, Group, Industry, TeamRole
@@ -115,9 +115,7 @@ class CustomerForm(forms.ModelForm):
         self.user = user
         self.today = today
         if self.instance.pk is None and branches is not None and len(branches) > 1:
-            self.fields["branch"].queryset = branches.model.objects.filter(
-                pk__in=[b.pk for b in branches]
-            )
+            self.fields["branch"].queryset = Branch.objects.filter(pk__in=[b.pk for b in branches])
         else:
             del self.fields["branch"]
             if self.instance.pk is None and branches:
