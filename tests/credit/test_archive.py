@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archives.models import Role
+from credit import archive
+from credit.forms.archive import CustomerForm
 from credit.models import CorporateCustomer, Group, Industry, TeamMember
-from tests.builders import credit_code, make_branch, make_user, wrong_check_digit
+from tests.builders import credit_code, make_branch, make_corporate, make_user, wrong_check_digit
 from tests.conftest import login
 from tests.form_data import posted
 
@@ -367,3 +369,23 @@ def test_a_team_member_that_was_a_leaves_the_edit(world):
     TeamMember.objects.filter(customer=world.company_1, user=world.corp_a1).update(role="B2")
     response = login(world.corp_a1).get(reverse("credit:customer_edit", args=[world.company_1.pk]))
     assert response.status_code == 404
+
+
+def test_a_credit_code_filed_by_someone_else_after_the_check_is_named_not_a_500(world):
+    code = credit_code()
+    client = login(world.branch_head)
+    data = new_form(client, credit_code=code)
+    form = CustomerForm(
+        data,
+        instance=CorporateCustomer(),
+        user=world.branch_head,
+        today=TODAY,
+        branches=[world.branch1],
+    )
+    assert form.is_valid(), form.errors
+    winner = make_corporate(world.branch2, name="同时建档公司", credit_code=code)
+
+    with pytest.raises(archive.AlreadyOnFile) as raised:
+        archive.save_customer(form=form, user=world.branch_head)
+    assert raised.value.existing == winner
+    assert CorporateCustomer.objects.filter(credit_code=code).count() == 1
