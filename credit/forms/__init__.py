@@ -1,0 +1,1 @@
+"""Forms of the corporate credit pages, one module per concept."""
