@@ -52,7 +52,10 @@ class ListRefused(Exception):
 
 def version_of(state: ListState | None) -> str:
     """What a page showing `state` sends back, so a step on an older state is refused."""
-    return state.updated_at.isoformat() if state is not None else ""
+    if state is None:
+        return ""
+    # In UTC: a state just saved holds the caller's zone, one read back holds UTC.
+    return state.updated_at.astimezone(datetime.UTC).isoformat()
 
 
 def label(value: str) -> str:
