@@ -239,7 +239,7 @@ def test_a_page_showing_an_older_state_is_refused(world):
     customer = world.company_1
     shown = declare(world, customer, "strategic")
     version = lists.version_of(shown)
-    lists.confirm(customer=customer, user=world.corporate_finance, now=NOW, version=version)
+    lists.confirm(customer=customer, user=world.corporate_finance, now=LATER, version=version)
     before = snapshot(customer)
 
     with pytest.raises(lists.ListRefused, match="已被他人更改"):
@@ -247,7 +247,7 @@ def test_a_page_showing_an_older_state_is_refused(world):
             customer=customer,
             reason="退回",
             user=world.credit_management,
-            now=LATER,
+            now=LATER + datetime.timedelta(minutes=5),
             version=version,
         )
     assert snapshot(customer) == before
