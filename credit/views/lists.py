@@ -179,9 +179,10 @@ def queue(request):
     q = request.GET.get("q", "").strip()[:50]
     found = []
     if q:
+        matches = decidable(user).filter(Q(name__icontains=q) | Q(credit_code__iexact=q))
+        first = list(matches.order_by("name", "pk").values_list("pk", flat=True)[:SEARCH_LIMIT])
         found = lists.list_rows(
-            decidable(user).filter(Q(name__icontains=q) | Q(credit_code__iexact=q))[:SEARCH_LIMIT],
-            today=timezone.localdate(),
+            CorporateCustomer.objects.filter(pk__in=first), today=timezone.localdate()
         )
     return render(
         request,
