@@ -23,7 +23,8 @@ from tests.builders import make_corporate
 pytestmark = pytest.mark.browser
 
 
-def test_the_branch_declares_and_corporate_finance_confirms(browser, people):
+# The browser fixtures live in tests/browser/conftest.py: imported above, used here.
+def test_the_branch_declares_and_corporate_finance_confirms(browser, people):  # noqa: F811
     page = browser.page
     customer = make_corporate(
         people.branch1, name="省交投集团红安分公司", has_credit_line=True, china_top_500=True
