@@ -12,7 +12,10 @@ force stays what it was. Basic, potential and "on no list" are the branch's deci
 declaring them confirms them at once. Head office's designation of a customer as
 strategic confirms it directly (**Decision**: head office designates, so a second
 head-office confirmation would only ask head office to agree with itself); the
-designation's reason then counts as strategic criterion (4) in every later run.
+designation's reason then counts as strategic criterion (4) in every later run. A
+branch that wants another list for a designated customer declares it like strategic
+and quality (**Decision**: only head office undoes head office's designation): once
+credit management confirms a list other than strategic, the designation is lifted.
 """
 
 import datetime
@@ -170,7 +173,7 @@ def declare(*, customer, list: str, reason: str, user, now, version=None) -> Lis
         state = ListState(customer_id=customer.pk)
     state.reason = reason
     state.updated_at = now
-    if list in CONFIRMED_BY_HEAD_OFFICE:
+    if list in CONFIRMED_BY_HEAD_OFFICE or state.designation:
         state.status, state.requested = Status.DECLARED, list
         state.save()
         _record(customer, Step.DECLARED, previous, list, reason, user, now)
@@ -218,6 +221,8 @@ def confirm(*, customer, user, now, version=None) -> ListState:
         return state
     previous, state.list = state.list, state.requested
     state.status, state.requested = Status.CONFIRMED, ""
+    if state.list != rules.CreditList.STRATEGIC.value:
+        state.designation = ""  # head office agreed to another list: designation lifted
     state.confirmed_on, state.updated_at = timezone.localdate(now), now
     state.save()
     _record(customer, Step.CREDIT_CONFIRMED, previous, state.list, "", user, now)

@@ -337,6 +337,25 @@ def test_the_lists_pages_cost_the_same_queries_for_one_customer_or_twenty(world,
     assert queries(client, reverse(url)) == one
 
 
+def test_a_run_costs_the_same_queries_for_one_customer_or_twenty(world):
+    def run():
+        now = timezone.now()
+        with CaptureQueriesContext(connection) as captured:
+            lists.run_lists(branch=world.branch1, user=world.branch_head, today=now.date(), now=now)
+        return len(captured)
+
+    one = run()
+    for i in range(19):
+        customer = make_corporate(world.branch1, name=f"企业{i:02d}")
+        figures(customer, exposure=(i + 1) * 100 * WAN)
+    lists.designate_strategic(
+        customer=customer, reason="总行认定", user=world.corporate_finance, now=timezone.now()
+    )
+
+    assert run() == one
+    assert ListProposal.objects.filter(run__branch=world.branch1).count() == 1 + 20
+
+
 # --- the export -----------------------------------------------------------------------
 
 

@@ -47,6 +47,11 @@ STATES = {
         lambda w, c: confirm(w, c, "corporate_finance"),
         lambda w, c: confirm(w, c, "credit_management"),
     ],
+    "designated strategic": [
+        lambda w, c: lists.designate_strategic(
+            customer=c, reason="总行认定", user=w.corporate_finance, now=NOW
+        )
+    ],
     "quality refused by finance": [
         lambda w, c: declare(w, c, "basic"),
         lambda w, c: declare(w, c, "quality"),
@@ -88,6 +93,19 @@ TABLE = [
     ("strategic declared", "declare quality", "branch_head", "已在总行审核"),
     ("strategic declared", "declare potential", "deputy_head", "已在总行审核"),
     ("strategic finance-confirmed", "declare potential", "branch_head", "已在总行审核"),
+    # Only head office undoes its designation: another list goes to head office.
+    (
+        "designated strategic",
+        "declare potential",
+        "branch_head",
+        ("strategic", "declared", "potential"),
+    ),
+    (
+        "designated strategic",
+        "declare quality",
+        "deputy_head",
+        ("strategic", "declared", "quality"),
+    ),
     ("none", "declare quality", "corporate_finance", "只有支行行长或分管副行长"),
     ("none", "declare quality", "corp_a1", "只有支行行长或分管副行长"),
     # Corporate finance first, then credit management.
@@ -120,6 +138,8 @@ TABLE = [
         "corporate_finance",
         ("strategic", "confirmed", ""),
     ),
+    ("designated strategic", "designate", "credit_management", "总行已认定"),
+    ("designated strategic", "confirm", "corporate_finance", "没有待总行审核的申报"),
     ("none", "designate", "branch_head", "只有总行公司金融部或信贷管理部"),
 ]
 
@@ -320,3 +340,29 @@ def test_a_list_never_confirmed_is_due_now_and_comes_first(world):
         (other, None),
         (world.company_1, datetime.date(2025, 1, 2)),
     ]
+
+
+def test_the_designation_is_lifted_only_when_head_office_confirms_another_list(world):
+    customer = world.company_1
+    lists.designate_strategic(
+        customer=customer, reason="总行认定", user=world.corporate_finance, now=NOW
+    )
+    declare(world, customer, "basic", reason="经营下滑")
+    confirm(world, customer, "corporate_finance")
+    assert ListState.objects.get(customer=customer).designation == "总行认定"
+
+    state = confirm(world, customer, "credit_management")
+
+    assert (state.list, state.designation) == ("basic", "")
+
+
+def test_a_designated_customer_reviewed_as_strategic_keeps_its_designation(world):
+    customer = world.company_1
+    lists.designate_strategic(
+        customer=customer, reason="总行认定", user=world.corporate_finance, now=NOW
+    )
+    declare(world, customer, "strategic", reason="年度复核")
+    confirm(world, customer, "corporate_finance")
+    state = confirm(world, customer, "credit_management")
+
+    assert (state.list, state.designation, state.status) == ("strategic", "总行认定", "confirmed")
