@@ -142,10 +142,13 @@ def _record(customer, step, from_list, to_list, reason, user, now) -> ListChange
 
 @transaction.atomic
 def declare(*, customer, list: str, reason: str, user, now, version=None) -> ListState:
-    """The branch declares a list. Strategic and quality go to head office; the others are
-    the branch's decision and are confirmed at once (today is their confirmation)."""
-    if user.role not in BRANCH_LEADERS:
-        raise ListRefused(_("Only the branch head or the deputy head in charge declares a list."))
+    """The branch declares a list. Strategic and quality (and any list for a customer head
+    office designated) go to head office; the others are the branch's decision and are
+    confirmed at once (today is their confirmation)."""
+    if user.role not in BRANCH_LEADERS or not user.branches.filter(pk=customer.branch_id).exists():
+        raise ListRefused(
+            _("Only the branch head or the deputy head in charge of its branch declares a list.")
+        )
     if list not in DECLARABLE:
         raise ListRefused(_("Choose one of the four lists, or no list."))
     reason = (reason or "").strip()

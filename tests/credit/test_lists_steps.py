@@ -106,8 +106,9 @@ TABLE = [
         "deputy_head",
         ("strategic", "declared", "quality"),
     ),
-    ("none", "declare quality", "corporate_finance", "只有支行行长或分管副行长"),
-    ("none", "declare quality", "corp_a1", "只有支行行长或分管副行长"),
+    ("none", "declare quality", "corporate_finance", "支行行长或分管副行长可以申报"),
+    ("none", "declare quality", "corp_a1", "支行行长或分管副行长可以申报"),
+    ("none", "declare potential", "branch_head_2", "支行行长或分管副行长可以申报"),
     # Corporate finance first, then credit management.
     ("strategic declared", "confirm", "corporate_finance", ("", "finance_confirmed", "strategic")),
     ("strategic declared", "confirm", "credit_management", "尚未经公司金融部确认"),
