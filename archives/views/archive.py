@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,13 @@ from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
 PAGE_SIZE = 50
 
 
+# Roles with no village work: their home is the corporate lists (DOMAIN.md §5).
+CORPORATE_HOME_ROLES = (Role.DEPUTY_HEAD, Role.CORPORATE_FINANCE, Role.CREDIT_MANAGEMENT)
+
+
 def home(request):
+    if request.user.role in CORPORATE_HOME_ROLES:
+        return redirect(reverse("credit:home"))
     villages = (
         Village.objects.visible_to(request.user)
         .select_related("township__branch")

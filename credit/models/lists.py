@@ -7,6 +7,8 @@ a reason); basic and potential are the branch's decision. Head office may design
 customer strategic. A list is due for review 12 months after it was last confirmed.
 """
 
+import builtins
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +48,8 @@ class ListProposal(models.Model):
     run = models.ForeignKey(ListRun, models.CASCADE, related_name="proposals")
     customer = models.ForeignKey(CorporateCustomer, models.CASCADE, related_name="proposals")
     list = models.CharField(_("proposed list"), max_length=12, choices=LIST_CHOICES)
-    criteria = models.JSONField(_("criteria met"), default=list)  # [{"list", "number", "text"}]
+    # [{"list", "number", "text"}]; builtins.list, as `list` here is the field above.
+    criteria = models.JSONField(_("criteria met"), default=builtins.list)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

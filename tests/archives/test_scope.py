@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import login
-from tests.credit.scope import CREDIT_ALLOWED_STATUS, CREDIT_SCOPE
+from tests.credit.scope import CREDIT_ALLOWED_STATUS, CREDIT_ROLE_STATUS, CREDIT_SCOPE
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +294,9 @@ def test_every_url_of_the_project_has_a_row_in_the_scope_table():
 def test_page_is_200_in_scope_and_404_out_of_scope(world, role, url_name):
     args_of, allowed = SCOPE_TABLE[url_name]
     response = login(getattr(world, role)).get(reverse(url_name, args=args_of(world)))
-    allowed_status = ALLOWED_STATUS.get(url_name, 200)
+    allowed_status = CREDIT_ROLE_STATUS.get(url_name, {}).get(
+        role, ALLOWED_STATUS.get(url_name, 200)
+    )
     refused_status = OWN_ACCOUNT_STATUS.get(url_name, 404)
     assert response.status_code == (allowed_status if role in allowed else refused_status)
 
