@@ -16,7 +16,7 @@ from credit import imports
 from credit.models import Figures
 from jobs.models import Job
 from tests.conftest import login
-from tests.credit.test_figures import extract, line
+from tests.credit.test_figures import extract, line, on_file
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +226,29 @@ def test_the_command_lists_problems_in_chinese_exits_non_zero_and_imports_a_good
     figures = Figures.objects.get()
     assert figures.deposits == Decimal("52000000.00")
     assert figures.history.get().history_user == world.corporate_finance
+
+
+def test_the_dry_run_gives_the_file_back_with_each_change_and_problem_on_its_cell(world, media):
+    period = last_month()
+    on_file(world.company_1, period=period)
+    client = login(world.head_office)
+    rows = [
+        line(world.company_1, period=f"{period:%Y-%m}", deposits="350000"),
+        line(world.company_2, period=f"{period:%Y-%m}", payroll_headcount="-1"),
+    ]
+    upload(
+        client,
+        extract(rows, columns=["key", "customer_name", "period", "deposits", "payroll_headcount"]),
+    )
+    job = Job.objects.get()
+    assert job.error_count == 1
+
+    response = client.get(reverse("jobs:file", args=[job.pk]))
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content)))[imports.SHEET]
+    headers = [c.value for c in ws[1]]
+    deposits = ws.cell(row=2, column=headers.index("日均存款") + 1)
+    assert "300000.00 → 350000.00" in deposits.comment.text
+    headcount = ws.cell(row=3, column=headers.index("代发工资人数") + 1)
+    assert "不能为负数。" in headcount.comment.text
+    assert not Figures.objects.filter(deposits=Decimal("350000")).exists()
