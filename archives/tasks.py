@@ -27,20 +27,26 @@ def _head_office(user) -> bool:
     return user.is_head_office
 
 
+def may_import(user, kind: str) -> bool:
+    """Whether a user may upload and confirm files of an import kind: its `can_view`."""
+    return bool(user.is_authenticated and user.is_active and registry.get(kind).can_view(user))
+
+
 def _heading(job) -> str:
     what = _("Dry run") if job.params.get("dry_run") else _("Import")
     return f"{what} · {job.kind_label}"
 
 
 def register_import(
-    *, key, label, importer, upload_url_name, takes_job=False, main_sheet=None
+    *, key, label, importer, upload_url_name, takes_job=False, main_sheet=None, can_view=None
 ) -> JobKind:
     """Register a file import as a job kind.
 
     `importer(fileobj, *, filename, user, today, now, dry_run, progress[, job])` returns
     an ImportResult (archives/imports.py); `takes_job` passes the job, for importers
     that record on what they write which job wrote it. `main_sheet` is the sheet the
-    importer reads first, for the annotated copy of the file.
+    importer reads first, for the annotated copy of the file. `can_view(user)` says who
+    may upload, confirm and follow the kind's jobs: head office unless given.
     """
 
     def run(job, progress) -> Outcome:
@@ -89,7 +95,7 @@ def register_import(
             key=key,
             label=label,
             run=run,
-            can_view=_head_office,
+            can_view=can_view or _head_office,
             result_template="archives/includes/import_result.html",
             back_url=lambda job: reverse(upload_url_name),
             back_label=_("Import another file"),

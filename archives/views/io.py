@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.validators import FileExtensionValidator
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -52,8 +52,13 @@ class ImportForm(forms.Form):
 
 
 def upload_page(request, *, kind, form_class, template, show_new):
-    """The upload page every import kind shares: a file and a dry-run box, then its job page."""
-    require_head_office(request.user)
+    """The upload page every import kind shares: a file and a dry-run box, then its job page.
+
+    Who may upload is the kind's `can_view` (archives.tasks.register_import): head office
+    unless the kind says otherwise; anyone else gets 404.
+    """
+    if not tasks.may_import(request.user, kind):
+        raise Http404
     posted = request.method == "POST"
     form = form_class(request.POST if posted else None, request.FILES if posted else None)
     if posted and form.is_valid():
@@ -81,11 +86,16 @@ def import_upload(request):
 
 
 def import_confirm(request, pk):
-    """Import for real the file of a dry run that found no problem."""
-    require_head_office(request.user)  # before the method check: others get 404, not 405
+    """Import for real the file of a dry run that found no problem.
+
+    Whoever may upload files of the job's kind may confirm it (its `can_view`); anyone
+    else gets 404, before the method check, not 405.
+    """
+    job = get_object_or_404(Job.objects.filter(kind__in=tasks.IMPORT_KINDS), pk=pk)
+    if not tasks.may_import(request.user, job.kind):
+        raise Http404
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    job = get_object_or_404(Job.objects.filter(kind__in=tasks.IMPORT_KINDS), pk=pk)
     confirmation = job.followers.order_by("pk").first()
     if confirmation is not None:  # a second click: show the import already started
         return redirect(confirmation)

@@ -16,6 +16,7 @@ KINDS = [
     "archive_import",
     "balances_import",
     "ledger_import",
+    "credit_figures_import",
     "month_close",
     "statements_xlsx",
     "statements_pdf",
