@@ -53,6 +53,9 @@ CORPORATE_ROLES = (
 )
 
 
+CORPORATE_ONLY_ROLES = (Role.DEPUTY_HEAD, Role.CORPORATE_FINANCE, Role.CREDIT_MANAGEMENT)
+
+
 class BranchKind(models.TextChoices):
     """Sets the corporate team threshold (DOMAIN.md §5.3); values as credit.rules.BranchKind."""
 
@@ -130,6 +133,12 @@ class User(AbstractUser):
     @property
     def is_head_office(self):
         return self.role == Role.HEAD_OFFICE or self.is_superuser
+
+    @property
+    def does_village_work(self) -> bool:
+        """Whether the village pages belong in this user's menu: not for the deputy head in
+        charge of corporate business nor head office's corporate departments."""
+        return self.is_superuser or self.role not in CORPORATE_ONLY_ROLES
 
     @property
     def serves_corporate(self) -> bool:

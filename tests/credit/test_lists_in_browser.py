@@ -1,5 +1,6 @@
 """The lists in real Chromium, on a phone and a desktop: the branch runs the rules and
-declares; corporate finance confirms from its queue."""
+declares a customer quality; corporate finance, then credit management confirm it from
+their queues; the branch's list shows it confirmed."""
 
 import datetime
 import re
@@ -9,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from credit.models import Figures, ListState
+from credit.models import Figures, Industry, ListState
 from tests.browser.conftest import (  # noqa: F401  (fixtures)
     browser,
     chromium,
@@ -24,15 +25,21 @@ pytestmark = pytest.mark.browser
 
 
 # The browser fixtures live in tests/browser/conftest.py: imported above, used here.
-def test_the_branch_declares_and_corporate_finance_confirms(browser, people):  # noqa: F811
+def test_a_quality_customer_goes_through_both_departments(browser, people):  # noqa: F811
     page = browser.page
+    industry = Industry.objects.create(code="C39", name="电子设备制造", key_supported=True)
     customer = make_corporate(
-        people.branch1, name="省交投集团红安分公司", has_credit_line=True, china_top_500=True
+        people.branch1,
+        name="红安光电科技有限公司",
+        has_credit_line=True,
+        industry=industry,
+        sound_finances=True,
     )
     Figures.objects.create(
         customer=customer,
         period=datetime.date(2026, 10, 1),
-        exposure=Decimal("210000000"),
+        exposure=Decimal("60000000"),
+        products=["流动资金贷款", "企业网银", "代发工资"],
         imported_at=timezone.now(),
     )
 
@@ -42,11 +49,11 @@ def test_the_branch_declares_and_corporate_finance_confirms(browser, people):  #
     page.click(f"form[action='/credit/lists/run/{people.branch1.pk}/'] button")
     expect(page.locator(".msg")).to_contain_text("规则已为")
     row = page.locator(f"#c{customer.pk}")
-    expect(row).to_contain_text("上年度日均授信敞口 2.10 亿元 ≥ 2 亿元")
+    expect(row).to_contain_text("上年度日均授信敞口 6000.00 万元 ≥ 5000 万元")
     browser.shot("credit-lists")
 
     row.locator("details.credit-decide summary").first.click()
-    expect(row.locator("select[name=list]")).to_have_value("strategic")
+    expect(row.locator("select[name=list]")).to_have_value("quality")
     row.locator("form.decide button").first.click()
     expect(page.locator(".msg")).to_contain_text("提交总行公司金融部审核")
     assert ListState.objects.get(customer=customer).status == "declared"
@@ -56,9 +63,29 @@ def test_the_branch_declares_and_corporate_finance_confirms(browser, people):  #
     expect(page).to_have_url(re.compile(r"/credit/$"))  # no village work: the lists
     page.goto("/credit/lists/queue/")
     queued = page.locator(f"#c{customer.pk}")
-    expect(queued).to_contain_text("战略")
+    expect(queued).to_contain_text("优质")
     browser.shot("credit-queue")
     queued.locator("button.primary").click()
     expect(page.locator(".msg")).to_contain_text("已确认")
     assert ListState.objects.get(customer=customer).status == "finance_confirmed"
+
+    page.click("form.logout button")
+    log_in(browser, people.credit_management)
+    page.goto("/credit/lists/queue/")
+    queued = page.locator(f"#c{customer.pk}")
+    expect(queued).to_contain_text("优质")
+    browser.shot("credit-queue-credit-management")
+    queued.locator("button.primary").click()
+    expect(page.locator(".msg")).to_contain_text("已确认")
+    state = ListState.objects.get(customer=customer)
+    assert (state.status, state.list) == ("confirmed", "quality")
+
+    page.click("form.logout button")
+    log_in(browser, people.branch_head)
+    page.click("nav.mainnav a[href='/credit/']")
+    page.click("nav.tabs a[data-tab='quality']")
+    row = page.locator(f"#c{customer.pk}")
+    expect(row).to_contain_text("红安光电科技有限公司")
+    expect(row).to_contain_text("已确认")
+    browser.shot("credit-lists-confirmed")
     assert not browser.problems, browser.problems

@@ -459,3 +459,21 @@ def test_confirmations_and_refusals_sent_at_once_apply_once_and_never_500(world)
         by=world.corporate_finance,
     )
     assert finance_steps.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "village_menu"),
+    [
+        ("corporate_finance", False),
+        ("credit_management", False),
+        ("deputy_head", False),
+        ("branch_head", True),
+        ("corp_a1", True),
+        ("manager_a", True),
+    ],
+)
+def test_the_menu_shows_village_work_only_to_those_who_do_it(world, role, village_menu):
+    text = login(getattr(world, role)).get(reverse("assessment:my_statements")).text
+    menu = text.split('class="mainnav"')[1].split("</nav>")[0]
+    assert ('href="/assessment/field-days/"' in menu) is village_menu
+    assert ('href="/credit/"' in menu) is (role != "manager_a")
