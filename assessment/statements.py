@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archives.models import Branch, Role, User
+from archives.models import Branch, Role, User, Village
 
 from . import pricing
 from .models import (
@@ -269,8 +269,14 @@ def _lines_json(statement: pricing.Statement) -> list[dict]:
 def _people(first, following, ids):
     """Active staff who get a statement this month, with their branches (2 queries)."""
     in_month = {"month": first}
+    # An account manager who serves corporate customers only (no village of their own)
+    # does no village work: no fund and no missing-day deduction, unless the month has
+    # work of theirs to pay.
+    corporate_only = Q(role=Role.ACCOUNT_MANAGER, corporate_manager=True) & ~Exists(
+        Village.owners.through.objects.filter(user=OuterRef("pk"))
+    )
     active = (
-        Q(role__in=FUND_ROLES)
+        (Q(role__in=FUND_ROLES) & ~corporate_only)
         | Exists(
             FieldDay.objects.confirmed().filter(
                 person=OuterRef("pk"), date__gte=first, date__lt=following
@@ -321,11 +327,17 @@ def _live(month: Month, ids) -> MonthStatements:
         row["person"]: row["days"]
         for row in FieldDay.objects.confirmed().in_month(first).totals_by_person()
     }
-    # Every active account manager of a branch counts in its average, with zero days too.
+    # Every active account manager of a branch counts in its average, with zero days too;
+    # not one who serves corporate customers only (no village of their own).
     managers = defaultdict(list)
-    memberships = User.branches.through.objects.filter(
-        user__role=Role.ACCOUNT_MANAGER, user__is_active=True
-    ).values_list("branch_id", "user_id")
+    memberships = (
+        User.branches.through.objects.filter(user__role=Role.ACCOUNT_MANAGER, user__is_active=True)
+        .exclude(
+            Q(user__corporate_manager=True)
+            & ~Exists(Village.owners.through.objects.filter(user=OuterRef("user_id")))
+        )
+        .values_list("branch_id", "user_id")
+    )
     for branch_id, user_id in memberships:
         managers[branch_id].append(days.get(user_id, 0))
     averages = {branch_id: _average(values) for branch_id, values in managers.items()}

@@ -381,3 +381,23 @@ def test_the_month_page_sums_up_each_branch_and_lists_everyone(world):
     assert "七里坪支行" in page
     assert reverse("assessment:statement", args=[2026, 10, world.manager_c.pk]) in page
     assert "4.67" in page  # branch 1's average field days
+
+
+@pytest.mark.parametrize(
+    ("corporate_manager", "owns_a_village", "gets_a_statement"),
+    [
+        (False, False, True),  # an account manager between villages: the fund still counts
+        (True, True, True),  # corporate work beside village work
+        (True, False, False),  # corporate customers only: no village statement
+    ],
+)
+def test_who_among_account_managers_gets_a_village_statement(
+    world, corporate_manager, owns_a_village, gets_a_statement
+):
+    person = make_user(
+        Role.ACCOUNT_MANAGER, branches=[world.branch1], corporate_manager=corporate_manager
+    )
+    if owns_a_village:
+        make_village(branch=world.branch1, owners=[person])
+    rows = statements.month_statements(OCTOBER).rows
+    assert any(row.person.pk == person.pk for row in rows) is gets_a_statement
