@@ -124,7 +124,7 @@ def test_a_password_alone_cannot_replace_a_confirmed_authenticator(head_office):
 def test_other_roles_sign_in_with_the_password_alone(world, role):
     user = next(u for u in vars(world).values() if getattr(u, "role", None) == role)
     client = password_only(user)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"), follow=True).status_code == 200
     assert client.get(VERIFY)["Location"] == reverse("home")
 
 

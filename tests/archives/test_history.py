@@ -129,7 +129,7 @@ def test_a_renamed_branch_is_kept(world):
     client = login(world.head_office)
     response = client.post(
         f"/admin/archives/branch/{world.branch2.pk}/change/",
-        {"code": "B02", "name": "新七里坪支行"},
+        {"code": "B02", "name": "新七里坪支行", "kind": "prefecture"},
     )
     assert response.status_code == 302
     names = list(
