@@ -22,7 +22,8 @@ from functools import cache
 
 import chinese_calendar
 from django.utils.translation import gettext_lazy as _
-from lunardate import LunarDate
+
+from archives.workdays import festival_day, is_published
 
 # The public holidays of the People's Republic, by chinese_calendar's Holiday names.
 FESTIVAL_LABELS = {
@@ -34,9 +35,6 @@ FESTIVAL_LABELS = {
     "mid_autumn_festival": _("Mid-Autumn Festival"),
     "national_day": _("National Day"),
 }
-FIXED = {"new_years_day": (1, 1), "labour_day": (5, 1), "national_day": (10, 1)}
-LUNAR = {"spring_festival": (1, 1), "dragon_boat_festival": (5, 5), "mid_autumn_festival": (8, 15)}
-QINGMING_FALLBACK = (4, 5)  # 清明 falls on 4 or 5 April (rarely the 6th) in this era
 
 # How far an official break may start from its festival day (the Spring Festival break
 # can begin a few days before 正月初一; New Year's Day's on 30 December).
@@ -55,44 +53,6 @@ class Holiday:
     @property
     def label(self) -> str:
         return str(FESTIVAL_LABELS[self.key])
-
-
-def festival_day(key: str, year: int) -> datetime.date | None:
-    """The festival itself: 正月初一 for the Spring Festival, 1 October for National Day.
-
-    None when the lunar calendar does not reach the year (lunardate covers 1900-2099).
-    """
-    if key in FIXED:
-        return datetime.date(year, *FIXED[key])
-    if key in LUNAR:
-        try:
-            return LunarDate(year, *LUNAR[key]).to_solar_date()
-        except ValueError:
-            return None
-    if key == "tomb_sweeping_day":
-        return _qingming(year)
-    raise KeyError(key)
-
-
-def _qingming(year: int) -> datetime.date:
-    start = datetime.date(year, 4, 1)
-    try:
-        terms = chinese_calendar.get_solar_terms(start, datetime.date(year, 4, 30))
-    except Exception:  # the formula has its own limits; never let a greeting crash
-        terms = []
-    for day, name in terms:
-        if name == "清明":
-            return day
-    return datetime.date(year, *QINGMING_FALLBACK)
-
-
-def is_published(year: int) -> bool:
-    """Whether chinese_calendar carries the State Council's schedule for the year."""
-    try:
-        chinese_calendar.get_holiday_detail(datetime.date(year, 1, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 @cache
