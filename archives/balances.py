@@ -22,6 +22,7 @@ from stdnum.cn import ric
 from .imports import CHUNK, ImportResult, Progress, Row, RowChecker, files
 from .models import ZERO, Customer
 from .sheets import Column
+from .signals import customers_written
 from .survey import BALANCE_DATE_FIELDS as DATE_FIELDS
 from .survey import BALANCE_FIELDS, NEEDS_ID_NUMBER
 from .survey import BALANCE_MONEY_FIELDS as MONEY_FIELDS
@@ -224,9 +225,11 @@ class _BalanceImport(RowChecker):
         (10,000 customers: 1.6 s against 11.8 s on SQLite). The customers are re-read
         whole and locked, because a history record holds every field.
         """
+        villages = set()
         for batch in batched(self.updates, self.chunk):
             values = dict(batch)
             customers = list(Customer.objects.select_for_update().filter(pk__in=values))
+            villages.update(customer.village_id for customer in customers)
             for customer in customers:
                 changes = dict(zip(BALANCE_FIELDS, values[customer.pk], strict=True))
                 changes["updated_at"] = now
@@ -240,6 +243,8 @@ class _BalanceImport(RowChecker):
                 default_date=now,
                 default_change_reason=reason,
             )
+        if villages:
+            customers_written.send(sender=Customer, village_ids=villages)
 
 
 AMBIGUOUS = object()

@@ -1,6 +1,9 @@
 """Follow-up pages, the weekly queue, dashboards and home, with the weekly history of the seed.
 
-Run after `seed_demo --weeks N` (make bench: BENCH_WEEKS, default 52). Each page as the
+Run after `seed_demo --weeks N` (make bench: BENCH_WEEKS, default 52). Head office's
+revisit rate and dashboard read kept per-branch figures (classification/figures.py):
+each is measured as read, with one branch changed before every request, and with
+nothing kept (the first look of a day, every branch computed). Each page as the
 user who reads it, through django.test.Client: p95 and p50 over REQUESTS requests after
 WARMUP, and the queries of one request. The floor is the admin's changelist of the
 customers (50 rows, same page size), measured in the same run as head office: what a
@@ -16,26 +19,32 @@ from django.contrib import admin
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from archives.models import Customer, Role, User
 from benchmarks.clients import head_office, signed_in
-from classification.models import Maintainer, Week
+from classification.models import BranchFigures, FiguresChange, Maintainer, Week
 
 REQUESTS = 20
 WARMUP = 2
 
 
-def _measure(client, url):
-    """(p50 ms, p95 ms, queries of one request) for GET url."""
+def _measure(client, url, before=None):
+    """(p50 ms, p95 ms, queries of one request) for GET url; `before()` runs untimed
+    before each request."""
+    before = before or (lambda: None)
     for _ in range(WARMUP):
+        before()
         response = client.get(url)
         if response.status_code != 200:
             raise RuntimeError(f"GET {url} answered {response.status_code}")
+    before()
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     queries = len(ctx.captured_queries)  # now: later requests rotate the connection's log
     times = []
     for _ in range(REQUESTS):
+        before()
         start = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - start) * 1000)
@@ -86,6 +95,13 @@ def run(*, Row, median_of):
         f50, f95, fq = _measure(as_head, "/admin/archives/customer/")
     finally:
         customer_admin.list_per_page = saved
+
+    def one_changed():  # something counted changed in one branch since the last look
+        FiguresChange.objects.create(branch=branch, at=timezone.now())
+
+    def none_kept():  # nothing kept yet today: every branch computed
+        BranchFigures.objects.all().delete()
+
     cases = [
         ("my customers (acct manager)", as_manager, "/classification/mine/"),
         ("my customers, overdue (acct manager)", as_manager, "/classification/mine/?overdue=1"),
@@ -94,7 +110,31 @@ def run(*, Row, median_of):
         ("weekly queue (branch head)", as_branch_head, f"/classification/weeks/{queue.pk}/"),
         ("revisit rate (branch head)", as_branch_head, "/classification/revisit-rate/"),
         ("revisit rate (head office)", as_head, "/classification/revisit-rate/"),
+        (
+            "revisit rate (head office), a branch changed",
+            as_head,
+            "/classification/revisit-rate/",
+            one_changed,
+        ),
+        (
+            "revisit rate (head office), first look of the day",
+            as_head,
+            "/classification/revisit-rate/",
+            none_kept,
+        ),
         ("dashboard (head office)", as_head, "/classification/dashboard/"),
+        (
+            "dashboard (head office), a branch changed",
+            as_head,
+            "/classification/dashboard/",
+            one_changed,
+        ),
+        (
+            "dashboard (head office), first look of the day",
+            as_head,
+            "/classification/dashboard/",
+            none_kept,
+        ),
         (
             "dashboard of a branch (head office)",
             as_head,
@@ -104,8 +144,8 @@ def run(*, Row, median_of):
         ("home (acct manager)", as_manager, "/"),
     ]
     rows = []
-    for label, client, url in cases:
-        o50, o95, oq = _measure(client, url)
+    for label, client, url, *before in cases:
+        o50, o95, oq = _measure(client, url, *before)
         load = os.getloadavg()[0]
         rows.append(
             Row(

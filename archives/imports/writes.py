@@ -15,6 +15,7 @@ from django.db.models.deletion import Collector
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import Customer, FamilyMember
+from ..signals import customers_written
 from ..survey import HAS_FAMILY
 
 # Customers and members are kept as tuples of their column values between the
@@ -69,12 +70,16 @@ def write(run):
         "default_change_reason": run.reason,
     }
     new_households = {}
+    villages = set()
     for batch in batched(run.creates, run.chunk):
         objs = create_customers([thaw(Customer, v) for v in batch], history)
         new_households.update((c.id_number, c.pk) for c in objs if c.customer_type in HAS_FAMILY)
+        villages.update(c.village_id for c in objs)
     fields = sorted(FIELD_NAMES[a] for a in run.update_fields)
     for batch in batched(run.updates, run.chunk):
-        update_customers([thaw(Customer, v) for v in batch], fields, run.now, history)
+        objs = [thaw(Customer, v) for v in batch]
+        update_customers(objs, fields, run.now, history)
+        villages.update(c.village_id for c in objs)
     for batch in batched(run.member_creates, run.chunk):
         objs = []
         for key, values in batch:
@@ -93,6 +98,8 @@ def write(run):
         collector = Collector(using="default", origin=objs)
         collector.collect(objs)
         collector.delete()
+    if villages:
+        customers_written.send(sender=Customer, village_ids=villages)
 
 
 # On PostgreSQL the customers' writes below are SQL the database runs for a whole

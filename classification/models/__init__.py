@@ -26,6 +26,7 @@ from .weekly import (
 )
 from .followup import DedicatedManager, FollowUp, Maintainer, Visit, VisitQuerySet
 from .contact import Message, MessageQuerySet, ProductNews
+from .figures import BranchFigures, FiguresChange
 
 # isort: on
 
@@ -35,9 +36,11 @@ __all__ = [
     "TIER_CHOICES",
     "TIER_LABELS",
     "Band",
+    "BranchFigures",
     "Cadence",
     "Classification",
     "DedicatedManager",
+    "FiguresChange",
     "FollowUp",
     "Maintainer",
     "Message",

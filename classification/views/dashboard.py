@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from archives.models import CustomerType
 
-from .. import dashboard, summary
+from .. import dashboard, figures, summary
 from ..models import Rulebook, Week
 from ..rules import TIER_LABELS
 
@@ -37,7 +37,7 @@ def overview(request):
         raise Http404
     today = timezone.localdate()
     rulebook, context = _context(today)
-    lines = dashboard.branch_lines(branches, today=today, rulebook=rulebook)
+    lines = figures.branch_lines(branches, today=today, rulebook=rulebook)
     context.update(lines=lines, total=dashboard.total(lines))
     return render(request, "classification/dashboard.html", context)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from archives.models import Customer
 
-from .. import visits
+from .. import figures, visits
 from ..forms.followup import VisitForm
 from ..models import Rulebook, branches_reviewed_by
 
@@ -56,9 +56,7 @@ def revisit_rate(request):
         raise Http404
     today = timezone.localdate()
     rulebook = Rulebook.objects.in_force(today)
-    table = visits.branch_revisit_rates(
-        branches.order_by("code"), cadence=rulebook.cadence, today=today
-    )
+    table = figures.revisit_rates(branches.order_by("code"), today=today, rulebook=rulebook)
     return render(
         request,
         "classification/revisit_rate.html",
