@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 
 from archives.models import Branch, Customer, User
 
-from . import rules
+from . import allocation, rules
 from .facts import latest_figures
 from .models import CorporateCustomer, TeamMember
 from .models.archive import BRANCH_ROLES, HEAD_OFFICE_ROLES
@@ -46,7 +46,7 @@ class TeamRow:
     own_exposure: Decimal | None  # None: no figures on record
     exposure: Decimal  # own, or the group's sum
     group_members: int  # 0: not in a group
-    team: rules.Team
+    team: allocation.Team
     filled: tuple[tuple[str, User], ...]  # (role, manager) in role order
     gaps: tuple[rules.Role, ...]
 
@@ -99,8 +99,8 @@ def branch_teams(branch: Branch, on: datetime.date) -> list[TeamRow]:
                 for pk in in_group[customer.group_id]
                 if pk != customer.pk
             ]
-        exposure = rules.team_exposure(own, others)
-        team = rules.team_for(exposure, kind, thresholds)
+        exposure = allocation.team_exposure(own, others)
+        team = allocation.team_for(exposure, kind, thresholds)
         have = teams.get(customer.pk, {})
         rows.append(
             TeamRow(
@@ -110,7 +110,7 @@ def branch_teams(branch: Branch, on: datetime.date) -> list[TeamRow]:
                 group_members=len(in_group[customer.group_id]) if customer.group_id else 0,
                 team=team,
                 filled=tuple((r, have[r]) for r in rules.Role if r in have),
-                gaps=rules.team_gaps(team.roles, have),
+                gaps=allocation.team_gaps(team.roles, have),
             )
         )
     rows.sort(key=lambda r: (not r.incomplete, -r.exposure, r.customer.name))
@@ -138,7 +138,7 @@ class LoadRow:
 @dataclass(frozen=True)
 class Loads:
     rows: list[LoadRow]
-    spread: rules.BranchLoads
+    spread: allocation.BranchLoads
 
     @property
     def over(self) -> list[LoadRow]:
@@ -174,7 +174,7 @@ def branch_loads(branch: Branch, on: datetime.date) -> Loads:
     a_roles = TeamMember.objects.filter(user__in=corporate, role=rules.Role.A)
     figures = latest_figures(a_roles.values("customer"), on)
     books = {
-        m.pk: rules.ManagerBook(
+        m.pk: allocation.ManagerBook(
             corporate_a_roles=len(a_customers[m.pk]),
             retail_maintained=retail.get(m.pk, 0),
             credit_total=sum(
@@ -183,7 +183,7 @@ def branch_loads(branch: Branch, on: datetime.date) -> Loads:
         )
         for m in managers
     }
-    spread = rules.branch_loads(books, thresholds)
+    spread = allocation.branch_loads(books, thresholds)
     over = set(spread.over)
     rows = [
         LoadRow(

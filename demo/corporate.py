@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from stdnum.cn import uscc
 
 from archives.models import Branch, BranchKind, Customer, Role, User
-from credit import rules
+from credit import allocation, rules
 from credit.models import CorporateCustomer, Figures, Group, Industry, TeamMember
 from demo.county import mobile, person_name, words
 from demo.customers import org_code
@@ -441,7 +441,7 @@ def _teams(rng, branches, customers, latest, staff, reference) -> list:
         for k, customer in enumerate(mine):
             key = customer.group_id
             sized = group_total[key] if key else exposure[id(customer)]
-            roles = rules.team_for(sized, rules.BranchKind(branch.kind), thresholds).roles
+            roles = allocation.team_for(sized, rules.BranchKind(branch.kind), thresholds).roles
             a = holders[k] if k < len(holders) else rng.choice(managers)
             others = rng.sample([m for m in managers if m is not a], 2)
             team = [(a, rules.Role.A), (others[0], rules.Role.B1)]

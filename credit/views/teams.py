@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import rules, teams
+from .. import allocation, rules, teams
 
 
 def _number(value) -> str:
@@ -14,7 +14,7 @@ def _number(value) -> str:
     return format(value.quantize(rules.ONE) if whole else rules.to_fen(value), "f")
 
 
-def _spread_lines(spread: rules.BranchLoads) -> list[tuple]:
+def _spread_lines(spread: allocation.BranchLoads) -> list[tuple]:
     """(label, lowest, highest, mean, difference) as text, for each figure compared."""
     compared = (
         (_("Corporate customers as A role"), spread.corporate, _number),
@@ -41,7 +41,7 @@ def branch(request, branch_pk):
         "branch": branch,
         "branch_kind": rules.BRANCH_KIND_LABELS[kind],
         "lower": rules.money(thresholds.team_lower, plain=True),
-        "upper": rules.money(rules.team_upper(kind, thresholds), plain=True),
+        "upper": rules.money(allocation.team_upper(kind, thresholds), plain=True),
         "per_manager": thresholds.corporate_per_manager,
         "retail_per_manager": thresholds.retail_per_manager,
         "on": on,
