@@ -27,7 +27,13 @@ from .models import (
     MainIncome,
     Relation,
 )
-from .survey import ALL_TYPE_FIELDS, COMMON_FIELDS, IDENTITY_FIELDS, SEVEN_ONES_FIELDS
+from .survey import (
+    ALL_TYPE_FIELDS,
+    BALANCE_FIELDS,
+    COMMON_FIELDS,
+    IDENTITY_FIELDS,
+    SEVEN_ONES_FIELDS,
+)
 
 CUSTOMER_SHEET = "客户"
 MEMBER_SHEET = "家庭成员"
@@ -211,6 +217,10 @@ CUSTOMER_FIELDS = (
 CUSTOMER_COLUMNS = _columns(Customer, CUSTOMER_FIELDS, CUSTOMER_HEADERS)
 MEMBER_COLUMNS = _columns(FamilyMember, tuple(MEMBER_HEADERS), MEMBER_HEADERS)
 COLUMN = {c.name: c for c in CUSTOMER_COLUMNS}
+# The archive import's columns: every survey column but the balances, which only the
+# core-banking balance import sets (DOMAIN.md §7, "balances have one source").
+IMPORT_COLUMNS = tuple(c for c in CUSTOMER_COLUMNS if c.name not in BALANCE_FIELDS)
+BALANCE_COLUMNS = tuple(c for c in CUSTOMER_COLUMNS if c.name in BALANCE_FIELDS)
 MEMBER_COLUMN = {c.name: c for c in MEMBER_COLUMNS}
 
 

@@ -100,7 +100,14 @@ class _Importer(RowChecker):
     # --- customers -----------------------------------------------------------
 
     def check_customers(self, sheet):
-        mapped, self.customer_headers = self.header(sheet, Customer, sheets.CUSTOMER_COLUMNS)
+        refused = (
+            sheets.BALANCE_COLUMNS,
+            _(
+                "Balances are set by the core-banking balance import only; "
+                "delete this column from the archive file."
+            ),
+        )
+        mapped, self.customer_headers = self.header(sheet, Customer, sheets.IMPORT_COLUMNS, refused)
         self.present = {c.name for c in mapped if c is not None}
         for rows in self.rows(sheet, mapped, self.customer_headers):
             existing = holders(rows)

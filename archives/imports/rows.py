@@ -120,15 +120,23 @@ class RowChecker:
         if self.progress:
             self.progress(self.done, self.total)
 
-    def header(self, sheet, model, columns):
-        """Map the header row to columns; unknown, repeated and missing columns are problems."""
+    def header(self, sheet, model, columns, refused=None):
+        """Map the header row to columns; unknown, repeated and missing columns are problems.
+
+        `refused` is (columns this import does not take, the message that says why),
+        given for them instead of "unknown column".
+        """
         lookup = sheets.header_lookup(model, columns)
+        refused_columns, reason = refused or ((), "")
+        refused_lookup = sheets.header_lookup(model, refused_columns)
         header = next(sheet.rows, None) or ()
         mapped, headers = [], {}
         for text in header:
             text = "" if text is None else str(text).strip()
             column = lookup.get(sheets.normalize(text)) if text else None
-            if text and column is None:
+            if text and column is None and sheets.normalize(text) in refused_lookup:
+                self.problem(sheet.title, 1, text, reason)
+            elif text and column is None:
                 self.problem(
                     sheet.title, 1, text, _("Unknown column; the template lists the column names.")
                 )

@@ -28,8 +28,6 @@ EXAMPLE_CUSTOMER = {
     "credit_record": "良好",
     "main_income": "外出务工",
     "has_deposit_account": "是",
-    "deposit_balance": 20000,
-    "loan_balance": 0,
     "ebanking_products": "福卡、手机银行",
     "household_income": 60000,
     "household_expenses": 30000,
@@ -54,7 +52,7 @@ def build_template(*, village_code="") -> bytes:
     workbook = Workbook()
     customers = workbook.active
     customers.title = sheets.CUSTOMER_SHEET
-    _table(customers, sheets.CUSTOMER_COLUMNS, {**EXAMPLE_CUSTOMER, "village": village_code})
+    _table(customers, sheets.IMPORT_COLUMNS, {**EXAMPLE_CUSTOMER, "village": village_code})
     _table(workbook.create_sheet(sheets.MEMBER_SHEET), sheets.MEMBER_COLUMNS, EXAMPLE_MEMBER)
     notes = workbook.create_sheet(sheets.NOTES_SHEET)
     for rule in rules():
@@ -65,7 +63,7 @@ def build_template(*, village_code="") -> bytes:
     )
     for cell in notes[notes.max_row]:
         cell.font = BOLD
-    for column in sheets.CUSTOMER_COLUMNS:
+    for column in sheets.IMPORT_COLUMNS:
         notes.append(
             [
                 sheets.CUSTOMER_SHEET,

@@ -35,7 +35,6 @@ def row(where, **fields):
         "phone": "13812345678",
         "credit_record": "良好",
         "household_income": "60000",
-        "deposit_balance": "1234.50",
         "form_collected": "是",
     }
     values.update(fields)
@@ -140,7 +139,6 @@ def test_a_new_customer_gets_the_form_values_the_birth_date_and_the_importer(wor
     assert customer.group.name == "二组"
     assert customer.customer_type == CustomerType.HOUSEHOLD
     assert customer.birth_date == datetime.date(1975, 3, 15)
-    assert str(customer.deposit_balance) == "1234.50"
     assert customer.main_income == "farming"
     assert customer.has_deposit_account
     assert customer.letter_delivered
@@ -267,6 +265,36 @@ def test_an_unknown_column_is_a_problem_of_the_header_row(world):
     workbook.save(buffer)
     result = run(buffer.getvalue(), dry_run=True)
     assert problems(result) == [(workbook.active.title, 1, "备注栏")]
+
+
+@pytest.mark.parametrize("header", ["存款余额（元）", "贷款余额", "loan_balance"])
+def test_a_balance_column_is_refused_and_nothing_is_written(world, header):
+    """Balances have one source (DOMAIN.md §7): the archive import does not take them."""
+    customer = world.customer_a
+    before = (customer.deposit_balance, customer.loan_balance)
+    workbook = Workbook()
+    workbook.active.append([H["customer_type"], H["village"], H["name"], H["id_number"], header])
+    workbook.active.append(
+        ["一般农户", world.village_a.code, customer.name, customer.id_number, "99999"]
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = run(buffer.getvalue(), user=world.head_office)
+    assert not result.written
+    assert problems(result) == [(workbook.active.title, 1, header)]
+    assert "余额" in result.problems[0].message
+    assert "核心" in result.problems[0].message
+    customer.refresh_from_db()
+    assert (customer.deposit_balance, customer.loan_balance) == before
+
+
+def test_the_template_has_no_balance_column():
+    from archives.imports.template import build_template
+
+    headers = [c.value for c in next(load_workbook(io.BytesIO(build_template())).active.rows)]
+    assert H["name"] in headers
+    assert H["deposit_balance"] not in headers
+    assert H["loan_balance"] not in headers
 
 
 def test_an_id_number_typed_as_a_number_is_refused_and_a_mobile_number_is_read_exactly(world):
@@ -551,10 +579,10 @@ def test_the_template_documents_every_column_and_its_example_row_imports(world):
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["客户", "家庭成员", "说明"]
-    assert [c.value for c in workbook["客户"][1]] == [c.header for c in sheets.CUSTOMER_COLUMNS]
+    assert [c.value for c in workbook["客户"][1]] == [c.header for c in sheets.IMPORT_COLUMNS]
     assert [c.value for c in workbook["家庭成员"][1]] == [c.header for c in sheets.MEMBER_COLUMNS]
     documented = {r[1] for r in workbook["说明"].iter_rows(values_only=True)}
-    assert {c.header for c in sheets.CUSTOMER_COLUMNS + sheets.MEMBER_COLUMNS} <= documented
+    assert {c.header for c in sheets.IMPORT_COLUMNS + sheets.MEMBER_COLUMNS} <= documented
     result = run(response.content, dry_run=True)
     assert result.ok, result.problems
     assert result.created == 1
@@ -562,7 +590,7 @@ def test_the_template_documents_every_column_and_its_example_row_imports(world):
 
 def test_the_docs_describe_every_column():
     text = (Path(__file__).resolve().parents[2] / "docs" / "import-template.md").read_text()
-    for column in sheets.CUSTOMER_COLUMNS + sheets.MEMBER_COLUMNS:
+    for column in sheets.IMPORT_COLUMNS + sheets.MEMBER_COLUMNS:
         assert column.header in text, column.header
 
 

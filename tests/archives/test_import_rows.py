@@ -148,7 +148,7 @@ def test_each_row_gets_the_birth_date_of_its_own_id_number(world):
     ("column", "cell", "field", "stored"),
     [
         ("contact_method", "微信 dahai", "contact_method", "微信 dahai"),
-        ("deposit_balance", "88,000.5", "deposit_balance", Decimal("88000.50")),
+        ("credit_need", "88,000.5", "credit_need", Decimal("88000.50")),
         ("has_deposit_account", "是", "has_deposit_account", True),
         ("ebanking_products", "福卡、POS机", "ebanking_products", ["fuka", "pos"]),
         ("archived_on", datetime.date(2025, 1, 2), "archived_on", datetime.date(2025, 1, 2)),
