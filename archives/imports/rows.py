@@ -15,6 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from .. import sheets
+from ..identity import mask_personal_numbers
 from . import files
 
 CHUNK = 1000
@@ -104,11 +105,12 @@ class RowChecker:
             self.result.error_rows += 1
 
     def change(self, sheet, row, column, subject, old, new):
+        """One changed field; ID numbers and mobiles in its values are masked, as in every
+        list and export (the change list is shown on a page and written into the file)."""
         self.result.change_count += 1
         if len(self.result.changes) < CHANGE_LIMIT:
-            self.result.changes.append(
-                Change(sheet, row, column, printable(subject), printable(old), printable(new))
-            )
+            old, new = (mask_personal_numbers(printable(v)) for v in (old, new))
+            self.result.changes.append(Change(sheet, row, column, printable(subject), old, new))
 
     @property
     def stopped(self):

@@ -83,7 +83,7 @@ def test_empty_cells_keep_all_thirteen_survey_fields(world, surveyed):
     assert surveyed.letter_delivered
     assert surveyed.phone == "13900002222"
     assert [(c.column, c.old, c.new) for c in result.changes] == [
-        (H["phone"], "13812345678", "13900002222")
+        (H["phone"], "138****5678", "139****2222")  # masked, as in every list
     ]
 
 
@@ -179,7 +179,7 @@ def test_empty_cells_of_a_family_member_keep_what_is_on_file(world, surveyed):
     member.refresh_from_db()
     assert (member.phone, member.works_away, member.away_location) == ("", False, "")
     assert {(c.column, c.old, c.new) for c in result.changes} == {
-        (M["phone"], "13700001111", ""),
+        (M["phone"], "137****1111", ""),
         (M["works_away"], "是", "否"),
         (M["away_location"], "武汉", ""),
     }
@@ -208,14 +208,15 @@ def test_the_dry_run_page_lists_each_change_and_gives_the_annotated_file(world, 
     assert [
         (c["row"], c["subject"], c["column"], c["old"], c["new"]) for c in job.result["changes"]
     ] == [
-        (2, "赵大海", H["phone"], "13812345678", "13900002222"),
+        (2, "赵大海", H["phone"], "138****5678", "139****2222"),
         (2, "赵大海", H["credit_record"], "良好", "一般"),
         (3, "钱二", H["address"], "老地址", "新地址"),
     ]
     page = client.get(job.get_absolute_url()).text
     assert 'id="import-changes"' in page
-    for text in ("赵大海", "13812345678", "13900002222", "老地址", "新地址"):
+    for text in ("赵大海", "138****5678", "139****2222", "老地址", "新地址"):
         assert text in page
+    assert "13812345678" not in page  # the old number is nowhere in full
     download = reverse("jobs:file", args=[job.pk])
     assert download in page
 
@@ -226,7 +227,7 @@ def test_the_dry_run_page_lists_each_change_and_gives_the_annotated_file(world, 
     headers = [c.value for c in ws[1]]
     phone = ws.cell(row=2, column=headers.index(H["phone"]) + 1)
     assert phone.value == "13900002222"
-    assert "13812345678 → 13900002222" in phone.comment.text
+    assert "138****5678 → 139****2222" in phone.comment.text  # the file's own cell stays
     assert phone.fill.fgColor.rgb.endswith("FFEB9C")
     address = ws.cell(row=3, column=headers.index(H["address"]) + 1)
     assert "老地址 → 新地址" in address.comment.text
