@@ -15,6 +15,16 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# The province-level codes of GB/T 2260 (every edition since 1980: Hainan's 46 from 1988
+# and Chongqing's 50 from 1997 are in; none was withdrawn), Taiwan's 71, and the
+# residence permits of Hong Kong, Macao and Taiwan residents (81, 82, 83). DOMAIN.md §7:
+# a number outside them is refused; below the province the region is information only.
+PROVINCE_CODES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23"}
+    | {"31", "32", "33", "34", "35", "36", "37"}
+    | {"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54"}
+    | {"61", "62", "63", "64", "65", "71", "81", "82", "83"}
+)
 # Inside free text (a note, a log line, an "other contact" cell): an 18-character ID
 # number (17 digits, then a digit or X) or an 11-digit mobile, not part of a longer
 # number; as people type them, with a space or a dash between the groups too.
@@ -45,6 +55,15 @@ def parse_resident_id(value: str, *, today: datetime.date) -> ResidentId:
     if not number[:-1].isdigit() or not (number[-1].isdigit() or number[-1] == "X"):
         raise ValidationError(
             _("A resident ID number is 17 digits followed by a digit or X."), code="id_format"
+        )
+    if number[:2] not in PROVINCE_CODES:
+        raise ValidationError(
+            _(
+                "An ID number starts with a province's code (11 to 65, or 71, 81, 82, 83); "
+                "%(code)s is none."
+            )
+            % {"code": number[:2]},
+            code="id_province",
         )
     try:
         birth_date = ric.get_birth_date(number)

@@ -39,6 +39,15 @@ def test_a_real_number_is_accepted_with_birth_date_and_sex(number, birth, male):
     assert parsed.is_male is male
 
 
+@pytest.mark.parametrize(
+    "province", ["11", "15", "21", "37", "41", "46", "50", "54", "65", "71", "81", "82", "83"]
+)
+def test_every_province_level_code_is_accepted_at_the_edges_of_its_run(province):
+    # The county code after it need not exist: below the province it is information only.
+    parsed = parse_resident_id(with_check_digit(province + "999919880101122"), today=TODAY)
+    assert parsed.birth_date == datetime.date(1988, 1, 1)
+
+
 def test_hongan_county_code_is_accepted_whatever_the_birth_year_and_the_region_is_shown():
     # Hong'an's code 421122 dates from 1995; people born before carry it (DOMAIN.md §6).
     parsed = parse_resident_id("421122198801011228", today=TODAY)
@@ -64,6 +73,12 @@ def test_lower_case_x_check_digit_is_normalised():
         ("4211221988010112281", "id_length"),
         ("42112219880101122A", "id_format"),
         ("", "id_length"),
+        (with_check_digit("10112219880101122"), "id_province"),
+        (with_check_digit("16112219880101122"), "id_province"),
+        (with_check_digit("47112219880101122"), "id_province"),
+        (with_check_digit("66112219880101122"), "id_province"),
+        (with_check_digit("84112219880101122"), "id_province"),
+        (with_check_digit("99112219880101122"), "id_province"),
     ],
     ids=[
         "wrong check digit",
@@ -75,6 +90,12 @@ def test_lower_case_x_check_digit_is_normalised():
         "19 characters",
         "letter other than X",
         "empty",
+        "10: below Beijing's 11",
+        "16: after Inner Mongolia's 15",
+        "47: after Hainan's 46",
+        "66: after Xinjiang's 65",
+        "84: after Taiwan residents' 83",
+        "99",
     ],
 )
 def test_a_bad_number_is_refused_with_its_reason(number, code):
