@@ -295,10 +295,12 @@ def assign_maintainers(*, week, today: datetime.date) -> None:
             customer__village__township__branch=branch
         ).values_list("customer_id", "user_id", "duty", "since")
     }
+    # The top ranks, and every key follow-up customer however it became key: one made key
+    # by the branch head's override also gets a dedicated account manager (DOMAIN.md §7).
+    top = [b.value for b in rules.Band if b != rules.Band.ACCOUNT_MANAGER]
     ranked = list(
         week.rows.filter(
-            rank__isnull=False,
-            band__in=[b.value for b in rules.Band if b != rules.Band.ACCOUNT_MANAGER],
+            Q(rank__isnull=False, band__in=top) | Q(tier=rules.Tier.KEY_FOLLOW_UP)
         )
         .select_related("customer__village")
         .prefetch_related("customer__village__owners")
@@ -316,8 +318,10 @@ def assign_maintainers(*, week, today: datetime.date) -> None:
     new_dedicated = []
     rows = []
     for row in ranked:
-        band = rules.Band(row.band)
-        duties = [(u.pk, Maintainer.Duty.BRANCH_HEAD) for u in by_role[Role.BRANCH_HEAD]]
+        band = rules.Band(row.band) if row.band in top and row.rank is not None else None
+        duties = []
+        if band is not None:  # a key customer outside the top ranks: its dedicated manager
+            duties = [(u.pk, Maintainer.Duty.BRANCH_HEAD) for u in by_role[Role.BRANCH_HEAD]]
         if band == rules.Band.GOLDEN:
             duties += [(u.pk, Maintainer.Duty.LEADER) for u in by_role[Role.LEADER]]
         elif band == rules.Band.CHIEF:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from archives.models import Customer
 from classification import services, visits
 from classification.models import Maintainer, Rulebook
+from classification.rules import Tier
 from tests.builders import make_customer
 from tests.conftest import login
 
@@ -129,6 +130,26 @@ def test_my_customers_per_role(world, branch_of_52, role, ranks, others):
     user = getattr(world, role)
     expected = {f"客户{i:02d}" for i in ranks} | others
     assert names(services.customers_to_maintain(user)) == expected
+
+
+def test_a_customer_made_key_by_the_branch_heads_override_gets_a_dedicated_manager(world, today):
+    customers = ranked_customers(world.village_a, 52)
+    week = services.run_week(branch=world.branch1, today=today, now=timezone.now())
+    low = customers[51]  # rank 52: maintained by the village's account managers
+    assert week.rows.get(customer=low).tier != Tier.KEY_FOLLOW_UP
+    services.override_tier(
+        week=week,
+        customer=low,
+        tier=Tier.KEY_FOLLOW_UP,
+        reason="大额定期存款下月到期",
+        user=world.branch_head,
+        now=timezone.now(),
+    )
+    services.confirm_week(week=week, user=world.branch_head, today=today, now=timezone.now())
+    assert duties_of(low) == {("manager_a", "dedicated")}  # DOMAIN.md §7
+    assert low.name in names(services.customers_to_maintain(world.manager_a))
+    assert low.name not in names(services.customers_to_maintain(world.manager_a2))
+    assert duties_of(customers[50]) == set()  # rank 51, not key: the area's, no rows
 
 
 def test_the_duty_shown_is_the_users_own(world, branch_of_52):
