@@ -3,8 +3,9 @@
 "A potential customer whose credit starts is re-evaluated at the next run and counts
 as a new SME credit customer of its A manager that quarter." At a run, a customer that
 now has credit (exposure above 0 or a credit line) and was potential (its list in force,
-or the previous run's proposal) gets a CreditStart dated the run's day, for its A
-manager then. **Decision**: once per customer (a unique constraint), so a second run, or
+or the previous run's proposal) or had no credit (the previous run left it on no list
+with figures showing an exposure of exactly 0) gets a CreditStart dated the run's day,
+for its A manager then. **Decision**: once per customer (a unique constraint), so a second run, or
 a customer that later loses and regains credit, counts nothing more.
 """
 
@@ -14,9 +15,11 @@ from django.db.models import OuterRef, Subquery
 
 from . import project_rules as pr
 from . import rules
-from .models import CreditStart, ListProposal, ListState, TeamMember
+from .facts import latest_figures
+from .models import CreditStart, ListProposal, ListRun, ListState, TeamMember
 
 POTENTIAL = rules.CreditList.POTENTIAL.value
+UNLISTED = rules.CreditList.UNLISTED.value
 
 
 def has_credit(facts: rules.CustomerFacts) -> bool:
@@ -36,15 +39,24 @@ def record_credit_starts(
     latest = ListProposal.objects.filter(customer=OuterRef("customer")).order_by(
         "-run__run_at", "-run_id"
     )
-    was_potential = set(
+    previous = dict(
+        ListProposal.objects.filter(
+            customer__in=with_credit, pk=Subquery(latest.values("pk")[:1])
+        ).values_list("customer_id", "list")
+    )
+    was_potential = {pk for pk, value in previous.items() if value == POTENTIAL}
+    was_potential |= set(
         ListState.objects.filter(customer__in=with_credit, list=POTENTIAL).values_list(
             "customer_id", flat=True
         )
-    ) | set(
-        ListProposal.objects.filter(
-            customer__in=with_credit, pk=Subquery(latest.values("pk")[:1]), list=POTENTIAL
-        ).values_list("customer_id", flat=True)
     )
+    unlisted = [pk for pk, value in previous.items() if value == UNLISTED]
+    last_run = ListRun.objects.filter(branch=branch).order_by("-run_at", "-pk").first()
+    if unlisted and last_run is not None:
+        before = latest_figures(unlisted, last_run.run_on)
+        was_potential |= {
+            pk for pk, f in before.items() if f.exposure is not None and f.exposure == rules.ZERO
+        }
     counted = set(
         CreditStart.objects.filter(customer__in=was_potential).values_list("customer_id", flat=True)
     )
