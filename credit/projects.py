@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext as _
 
+from archives import unique
 from archives.identity import validate_credit_code
 from archives.models import User
 
@@ -25,6 +26,10 @@ MAX_PRODUCTS = 10
 
 class ProjectRefused(Exception):
     """The entry or the move cannot be saved as sent; nothing was written."""
+
+
+def _already_named() -> str:
+    return _("You have already named this target this month.")
 
 
 def stage_label(value: str) -> str:
@@ -89,10 +94,19 @@ def name_target(
         raise ProjectRefused(_("Keep the next step to 200 characters."))
     if next_step_due is not None and next_step_due < today:
         raise ProjectRefused(_("The next step's deadline cannot be in the past."))
-    return ProjectEntry.objects.create(
+    month = pr.month_of(today)
+    named = ProjectEntry.objects.filter(manager=user, month=month)
+    named = (
+        named.filter(customer=customer)
+        if customer
+        else named.filter(customer=None, prospect_name=prospect_name)
+    )
+    if named.exists():
+        raise ProjectRefused(_already_named())
+    entry = ProjectEntry(
         branch=branch,
         manager=user,
-        month=pr.month_of(today),
+        month=month,
         customer=customer,
         prospect_name=prospect_name,
         prospect_credit_code=code,
@@ -102,6 +116,13 @@ def name_target(
         created_at=now,
         updated_at=now,
     )
+    try:
+        with unique.violations(ProjectEntry):
+            entry.save()
+    except unique.Violation:
+        # The same form sent twice at once: the first named it.
+        raise ProjectRefused(_already_named()) from None
+    return entry
 
 
 @transaction.atomic

@@ -61,7 +61,7 @@ def seed(*, rng: random.Random, reference: datetime.date, at) -> dict:
         [pk for pks in a_customers.values() for pk in pks]
     )
     used: set = set(CorporateCustomer.objects.values_list("credit_code", flat=True))
-    entries, moves = [], []
+    entries, moves, named = [], [], set()
     for manager in managers:
         branch = manager.branches.all()[0] if manager.branches.all() else None
         if branch is None:
@@ -71,6 +71,13 @@ def seed(*, rng: random.Random, reference: datetime.date, at) -> dict:
                 day = month + datetime.timedelta(days=rng.randrange(0, 20))
                 own = a_customers.get(manager.pk) or []
                 customer = customers[rng.choice(own)] if own and rng.random() < 0.4 else None
+                prospect = (
+                    "" if customer else rng.choice(PROSPECT_STEMS) + rng.choice(PROSPECT_KINDS)
+                )
+                key = (manager.pk, month, customer.pk if customer else prospect)
+                if key in named:
+                    continue  # a target is named once a month
+                named.add(key)
                 stages = [pr.Stage.CONTACTED]
                 for step in (pr.Stage.PROPOSAL, pr.Stage.APPROVAL, pr.Stage.WON):
                     if rng.random() < 0.5:
@@ -83,9 +90,7 @@ def seed(*, rng: random.Random, reference: datetime.date, at) -> dict:
                     manager=manager,
                     month=month,
                     customer=customer,
-                    prospect_name=""
-                    if customer
-                    else rng.choice(PROSPECT_STEMS) + rng.choice(PROSPECT_KINDS),
+                    prospect_name=prospect,
                     prospect_credit_code="" if customer or rng.random() < 0.3 else _code(rng, used),
                     products=rng.sample(PRODUCTS, rng.randint(1, 3)),
                     stage=stages[-1].value,

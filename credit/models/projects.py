@@ -87,6 +87,17 @@ class ProjectEntry(models.Model):
                 condition=Q(customer__isnull=False) | ~Q(prospect_name=""),
                 name="project_customer_or_prospect",
             ),
+            # A target is named once a month by a manager (a double submit names nothing more).
+            models.UniqueConstraint(
+                fields=["manager", "month", "customer"],
+                condition=Q(customer__isnull=False),
+                name="project_customer_once_a_month",
+            ),
+            models.UniqueConstraint(
+                fields=["manager", "month", "prospect_name"],
+                condition=Q(customer__isnull=True),
+                name="project_prospect_once_a_month",
+            ),
         ]
         indexes = [models.Index(fields=["branch", "month"], name="project_branch_month")]
 

@@ -3,6 +3,7 @@ progress meeting, the monthly XLSX; credit starts at the list run; the dashboard
 
 import datetime
 import io
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from tests.builders import make_branch, make_corporate, make_user
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
+SEQ = itertools.count(1)
 
 
 def valid_code():
@@ -38,7 +40,7 @@ def make_entry(world, *, manager=None, stage="contacted", due=None, month=None, 
         branch=world.branch1,
         manager=manager or world.corp_a1,
         month=month or timezone.localdate().replace(day=1),
-        prospect_name=fields.pop("prospect_name", "红安某新材料有限公司"),
+        prospect_name=fields.pop("prospect_name", None) or f"红安某新材料{next(SEQ)}有限公司",
         products=["流动资金贷款"],
         stage=stage,
         next_step_due=due,
@@ -70,6 +72,30 @@ def test_a_wrong_credit_code_is_refused_in_chinese_and_nothing_is_saved(world):
     assert response.status_code == 200
     assert "统一社会信用代码" in response.content.decode()
     assert not ProjectEntry.objects.exists()
+
+
+def test_a_target_named_twice_in_a_month_is_refused_without_a_500(world):
+    client = login(world.corp_a1)
+    assert name(client, prospect_name="重复公司").status_code == 302
+    response = name(client, prospect_name="重复公司")
+    assert response.status_code == 200
+    assert "本月已储备过" in response.content.decode()
+    assert ProjectEntry.objects.count() == 1
+
+
+def test_the_library_reads_a_constant_number_of_queries(world):
+    client = login(world.branch_head)
+    url = reverse("credit:projects")
+    make_entry(world)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(5):
+        entry = make_entry(world, prospect_name=f"公司{i}")
+        move(login(world.corp_a1), entry, "proposal", "contacted")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
 
 
 def test_a_target_needs_a_customer_or_a_prospect(world):
