@@ -16,7 +16,14 @@ from django.db.models import OuterRef, Subquery
 from . import project_rules as pr
 from . import rules
 from .facts import latest_figures
-from .models import CreditStart, ListProposal, ListRun, ListState, TeamMember
+from .models import (
+    CorporateCustomer,
+    CreditStart,
+    ListProposal,
+    ListRun,
+    ListState,
+    TeamMember,
+)
 
 POTENTIAL = rules.CreditList.POTENTIAL.value
 UNLISTED = rules.CreditList.UNLISTED.value
@@ -33,41 +40,44 @@ def record_credit_starts(
 
     Call before the run's own proposals are written: the previous run's are read.
     """
-    with_credit = [pk for pk, f in facts.items() if has_credit(f)]
-    if not with_credit:
-        return []
+    # A fixed number of queries over the branch, whatever the number of customers.
+    with_credit = {pk for pk, f in facts.items() if has_credit(f)}
+    customers = CorporateCustomer.objects.filter(branch=branch)
     latest = ListProposal.objects.filter(customer=OuterRef("customer")).order_by(
         "-run__run_at", "-run_id"
     )
     previous = dict(
         ListProposal.objects.filter(
-            customer__in=with_credit, pk=Subquery(latest.values("pk")[:1])
+            customer__in=customers, pk=Subquery(latest.values("pk")[:1])
         ).values_list("customer_id", "list")
     )
-    was_potential = {pk for pk, value in previous.items() if value == POTENTIAL}
-    was_potential |= set(
-        ListState.objects.filter(customer__in=with_credit, list=POTENTIAL).values_list(
+    was_without = {pk for pk, value in previous.items() if value == POTENTIAL}
+    was_without |= set(
+        ListState.objects.filter(customer__in=customers, list=POTENTIAL).values_list(
             "customer_id", flat=True
         )
     )
-    unlisted = [pk for pk, value in previous.items() if value == UNLISTED]
     last_run = ListRun.objects.filter(branch=branch).order_by("-run_at", "-pk").first()
-    if unlisted and last_run is not None:
-        before = latest_figures(unlisted, last_run.run_on)
-        was_potential |= {
-            pk for pk, f in before.items() if f.exposure is not None and f.exposure == rules.ZERO
-        }
+    before = latest_figures(customers, last_run.run_on if last_run else today)
+    was_without |= {
+        pk
+        for pk, value in previous.items()
+        if value == UNLISTED
+        and pk in before
+        and before[pk].exposure is not None
+        and before[pk].exposure == rules.ZERO
+    }
     counted = set(
-        CreditStart.objects.filter(customer__in=was_potential).values_list("customer_id", flat=True)
+        CreditStart.objects.filter(customer__in=customers).values_list("customer_id", flat=True)
     )
-    starting = was_potential - counted
-    if not starting:
-        return []
     a_managers = dict(
-        TeamMember.objects.filter(customer__in=starting, role=rules.Role.A.value).values_list(
+        TeamMember.objects.filter(customer__in=customers, role=rules.Role.A.value).values_list(
             "customer_id", "user_id"
         )
     )
+    starting = (with_credit & was_without) - counted
+    if not starting:
+        return []
     starts = [
         CreditStart(customer_id=pk, manager_id=a_managers.get(pk), branch=branch, started_on=today)
         for pk in sorted(starting)

@@ -361,3 +361,23 @@ def test_the_dashboard_reads_a_constant_number_of_queries_whatever_the_branches(
         assert dashboard(world.corporate_finance).status_code == 200
     assert len(many) == len(few)
     assert len(many) <= 36
+
+
+def test_the_dashboard_counts_the_lists_and_the_age_of_head_offices_queue(world):
+    from credit.models import ListChange, ListState
+
+    now = timezone.now()
+    ListState.objects.create(
+        customer=world.company_1, status="declared", requested="quality", updated_at=now
+    )
+    ListChange.objects.create(
+        customer=world.company_1,
+        step="declared",
+        to_list="quality",
+        by=world.branch_head,
+        at=now - datetime.timedelta(days=5),
+    )
+    page = dashboard(world.corporate_finance).content.decode()
+    row = page.split(f'data-branch="{world.branch1.code}"')[1].split("</tr>")[0]
+    assert '<td class="num awaiting" data-label="待总行审核"><span class="cell">1<' in row
+    assert '<td class="num oldest" data-label="最久待确认（天）"><span class="cell">5<' in row
