@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from archives.models import Role
 
-from . import facts, rules
+from . import credit_starts, facts, rules
 from .models import CorporateCustomer, ListChange, ListProposal, ListRun, ListState, TeamMember
 from .models.lists import CONFIRMED_BY_HEAD_OFFICE
 
@@ -78,11 +78,12 @@ def run_lists(*, branch, user, today: datetime.date, now: datetime.datetime) -> 
         .values_list("customer_id", "designation")
     )
     thresholds = rules.thresholds_on(today)
+    all_facts = facts.facts_for(customers, on=today, designations=designations)
+    # Before this run's proposals: the previous run's say who was potential.
+    credit_starts.record_credit_starts(branch=branch, facts=all_facts, today=today)
     run = ListRun.objects.create(branch=branch, run_on=today, run_at=now, run_by=user)
     proposals = []
-    for customer_id, customer_facts in facts.facts_for(
-        customers, on=today, designations=designations
-    ).items():
+    for customer_id, customer_facts in all_facts.items():
         proposal = rules.propose(customer_facts, thresholds)
         proposals.append(
             ListProposal(

@@ -11,10 +11,12 @@ from .archive import (
     TeamRole,
 )
 from .lists import ListChange, ListProposal, ListRun, ListState
+from .projects import CreditStart, ProjectEntry, StageChange
 
 __all__ = [
     "CorporateCustomer",
     "CorporateQuerySet",
+    "CreditStart",
     "Figures",
     "Group",
     "Industry",
@@ -22,7 +24,9 @@ __all__ = [
     "ListProposal",
     "ListRun",
     "ListState",
+    "ProjectEntry",
     "Size",
+    "StageChange",
     "TeamMember",
     "TeamRole",
 ]

@@ -147,3 +147,21 @@ def test_the_corporate_demo_is_the_same_every_time_and_leaves_the_village_demo_a
     assert first == second
     assert first[0]
     assert first[4] == without[4]  # the village customers do not change
+
+
+def test_the_project_library_has_months_under_and_over_four_with_moves_and_credit_starts(seeded):
+    from credit import project_rules
+    from credit.models import CreditStart, ProjectEntry, StageChange
+
+    per_month = Counter(ProjectEntry.objects.values_list("manager", "month"))
+    assert any(project_rules.month_flagged(n) for n in per_month.values())
+    assert any(not project_rules.month_flagged(n) for n in per_month.values())
+    assert len({month for _manager, month in per_month}) == 4
+    assert StageChange.objects.filter(to_stage="won").exists()
+    assert StageChange.objects.filter(to_stage="lost").exists()
+    for code in ProjectEntry.objects.exclude(prospect_credit_code="").values_list(
+        "prospect_credit_code", flat=True
+    ):
+        validate_credit_code(code)
+    assert CreditStart.objects.exists()
+    assert "条项目库储备" in seeded
