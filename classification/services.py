@@ -299,9 +299,7 @@ def assign_maintainers(*, week, today: datetime.date) -> None:
     # by the branch head's override also gets a dedicated account manager (DOMAIN.md §7).
     top = [b.value for b in rules.Band if b != rules.Band.ACCOUNT_MANAGER]
     ranked = list(
-        week.rows.filter(
-            Q(rank__isnull=False, band__in=top) | Q(tier=rules.Tier.KEY_FOLLOW_UP)
-        )
+        week.rows.filter(Q(rank__isnull=False, band__in=top) | Q(tier=rules.Tier.KEY_FOLLOW_UP))
         .select_related("customer__village")
         .prefetch_related("customer__village__owners")
     )

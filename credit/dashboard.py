@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archives.models import Customer, User
 
-from . import credit_starts, projects, rules
+from . import allocation, credit_starts, projects, rules
 from . import project_rules as pr
 from .models import CorporateCustomer, ListChange, ListState, TeamMember
 
@@ -171,8 +171,8 @@ def loads_section(branches, today: datetime.date) -> list[LoadsRow]:
     for b in branches:
         over = []
         for m in managers.get(b.pk, []):
-            value = rules.load(a_roles.get(m.pk, 0), retail.get(m.pk, 0), thresholds)
-            if rules.over_limit(value):
+            value = allocation.load(a_roles.get(m.pk, 0), retail.get(m.pk, 0), thresholds)
+            if allocation.over_limit(value):
                 over.append((m, value))
         rows.append(LoadsRow(branch=b, managers=len(managers.get(b.pk, [])), over=over))
     return rows
