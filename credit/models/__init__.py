@@ -11,17 +11,20 @@ from .archive import (
     TeamRole,
 )
 from .lists import ListChange, ListProposal, ListRun, ListState
+from .movements import FundsBack, MovementFollowUp
 
 __all__ = [
     "CorporateCustomer",
     "CorporateQuerySet",
     "Figures",
+    "FundsBack",
     "Group",
     "Industry",
     "ListChange",
     "ListProposal",
     "ListRun",
     "ListState",
+    "MovementFollowUp",
     "Size",
     "TeamMember",
     "TeamRole",
