@@ -119,3 +119,20 @@ class MovementRules(models.Model):
             follow_up_from=self.corporate_follow_up_from,
             village_from=self.village_key_from,
         )
+
+
+class Schedule:
+    """The threshold versions, read once: the thresholds in force on any day."""
+
+    def __init__(self):
+        self.versions = list(MovementRules.objects.order_by("effective_from"))
+
+    def on(self, day: datetime.date):
+        found = MovementRules()
+        for version in self.versions:
+            if version.effective_from <= day:
+                found = version
+        return found.thresholds
+
+    def lowest(self, name: str):
+        return min(getattr(v.thresholds, name) for v in [MovementRules(), *self.versions])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from archives import movement_rules
 from archives.models import Movement, MovementRules
-from archives.movement_rules import Thresholds
+from archives.movement_models import Schedule
 
 from .models import CorporateCustomer, MovementFollowUp, TeamMember, TeamRole
 from .models.archive import BRANCH_ROLES, HEAD_OFFICE_ROLES
@@ -34,23 +34,6 @@ def notice_customers(user):
     if user.role in HEAD_OFFICE_ROLES or user.role in BRANCH_ROLES:
         return customers
     return customers.filter(team__user=user, team__role=TeamRole.A)
-
-
-class Schedule:
-    """The threshold versions, read once: the thresholds in force on any day."""
-
-    def __init__(self):
-        self.versions = list(MovementRules.objects.order_by("effective_from"))
-
-    def on(self, day: datetime.date) -> Thresholds:
-        found = MovementRules()
-        for version in self.versions:
-            if version.effective_from <= day:
-                found = version
-        return found.thresholds
-
-    def lowest(self, name: str):
-        return min(getattr(v.thresholds, name) for v in [MovementRules(), *self.versions])
 
 
 @dataclass
