@@ -80,7 +80,7 @@ def follow_up(request, pk):
     if customer is None:
         raise Http404
     recorded = getattr(movement, "credit_follow_up", None)
-    form = FollowUpForm(request.POST or None)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and recorded is None and form.is_valid():
         try:
             _follow_up, created = movements.record_follow_up(
