@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -27,7 +28,7 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from demo import corporate, county, fieldwork
+from demo import corporate, county, fieldwork, movements
 from demo import weeks as demo_weeks
 from demo.customers import customers_for_village
 
@@ -117,6 +118,7 @@ class Command(BaseCommand):
                 reference=county.REFERENCE_DATE,
                 at=at,
             )
+            counts |= movements.seed(rng=random.Random(seed + 3), today=timezone.localdate(), at=at)
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -130,7 +132,7 @@ class Command(BaseCommand):
                 f"{counts['ledger']} 条营销台账、"
                 f"{counts['weeks']} 个分层周({counts['visits']} 次回访)、"
                 f"{counts['closed_months']} 个已结账月份、"
-                f"{counts['corporate']} 家对公客户;"
+                f"{counts['corporate']} 家对公客户、{counts['movements']} 笔资金流水;"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
