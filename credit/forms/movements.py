@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import MovementFollowUp
+from ..models import FundsBack, MovementFollowUp
 
 
 class FollowUpForm(forms.ModelForm):
@@ -19,3 +19,7 @@ class FollowUpForm(forms.ModelForm):
             "learnt": _("Why the funds left and where they went, as the customer says."),
             "action": _("What you did or will do to keep or win the funds back."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funds_back"].choices = FundsBack.choices  # no blank radio

@@ -57,7 +57,7 @@ def test_a_large_outflow_is_followed_up_and_seen(browser, people):  # noqa: F811
     expect(page.locator("main h1")).to_contain_text("大额资金每日通报")
     card = page.locator(f"li[data-movement='{moved.pk}']")
     expect(page.locator("li.movement-card")).to_have_count(1)
-    expect(card).to_contain_text("12500000.00")
+    expect(card).to_contain_text("12,500,000.00")
     expect(card).to_contain_text("需要跟踪")
     browser.shot("movements-notice-a-manager")
     card.locator("a.btn.primary").click()
