@@ -49,6 +49,8 @@ class Item:
 
 def _items(movements, customers, *, schedule, today, keep) -> list[Item]:
     movements = list(movements)
+    if not movements:
+        return []
     codes = {m.identifier for m in movements}
     by_code = {
         c.credit_code: c for c in customers.filter(credit_code__in=codes).select_related("branch")
@@ -113,9 +115,15 @@ def notice(user, *, start: datetime.date, end: datetime.date, today: datetime.da
 
 
 def notice_count(user, *, today: datetime.date) -> int:
-    """How many items today's notice has (for the credit home page)."""
+    """How many items today's notice has (for the credit home page): two queries."""
+    schedule = Schedule()
     start, end = movement_rules.notice_window(today)
-    return len(notice(user, start=start, end=end, today=today))
+    amounts = Movement.objects.filter(
+        identifier__in=notice_customers(user).values("credit_code"),
+        date__range=(start, end),
+        amount__gt=schedule.lowest("notice_above"),
+    ).values_list("date", "amount")
+    return sum(1 for day, amount in amounts if movement_rules.on_notice(amount, schedule.on(day)))
 
 
 def follow_ups(user, *, today: datetime.date) -> list[Item]:
