@@ -330,3 +330,35 @@ def test_key_customers_movements_of_at_least_half_a_million_notify_the_maintaine
     assert list(login(world.branch_head_2).get(url).context["movements"]) == []
     mine = login(world.manager_a).get(reverse("classification:my_customers"))
     assert b'data-key-movements="1"' in mine.content
+
+
+def test_the_follow_ups_and_key_movements_pages_need_a_constant_number_of_queries(
+    world, django_assert_max_num_queries
+):
+    from tests.builders import make_customer
+
+    make_key(world.customer_a, world.manager_a)
+    make(world.company_1.credit_code, "20000000", seq="a")
+    make("X", "600000", customer=world.customer_a, seq="v")
+    head, manager = login(world.branch_head), login(world.corp_a1)
+    counts = {}
+    for client, url in [
+        (manager, "credit:movement_follow_ups"),
+        (head, "classification:key_movements"),
+    ]:
+        with django_assert_max_num_queries(15) as few:
+            client.get(reverse(url))
+        counts[url] = len(few.captured_queries)
+    for n in range(8):
+        other = make_corporate(world.branch1, team=[(world.corp_a1, "A")])
+        make(other.credit_code, "20000000", seq=f"c{n}")
+        customer = make_customer(world.village_a, name=f"客户{n}")
+        make_key(customer, world.manager_a)
+        make("X", "600000", customer=customer, seq=f"v{n}")
+    for client, url in [
+        (manager, "credit:movement_follow_ups"),
+        (head, "classification:key_movements"),
+    ]:
+        with django_assert_max_num_queries(counts[url]):
+            page = client.get(reverse(url))
+        assert len(page.context["items" if url.startswith("credit") else "movements"]) == 9
