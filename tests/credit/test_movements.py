@@ -4,6 +4,7 @@ key village customers' page."""
 
 import datetime
 import io
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,7 @@ HEADERS = [c.header for c in movements.COLUMNS]
 TODAY = timezone.localdate()
 WINDOW = movement_rules.notice_window(TODAY)
 DAY = WINDOW[1]  # a day of today's notice
+SEQUENCE = itertools.count(1000)
 
 
 def extract(rows, headers=HEADERS):
@@ -62,7 +64,7 @@ def make(code, amount, *, day=DAY, direction="out", cross=True, seq=None, custom
     return Movement.objects.create(
         account="1820100000012345",
         date=day,
-        sequence=seq or f"{code}-{amount}-{day}",
+        sequence=seq or f"{next(SEQUENCE)}",
         identifier=code,
         direction=direction,
         counterparty_bank="中国工商银行" if cross else "红安农商银行",
