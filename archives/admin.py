@@ -17,6 +17,7 @@ from .models import (
     Village,
     VillageGroup,
 )
+from .movement_models import MovementRules
 from .versions import VersionedModelForm
 
 # Branches, villages (with their owners) and staff (with role and branches) keep a change
@@ -162,3 +163,22 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MovementRules)
+class MovementRulesAdmin(admin.ModelAdmin):
+    """Head office's thresholds for large movements (DOMAIN.md §5.5), versioned by date."""
+
+    list_display = (
+        "effective_from",
+        "corporate_notice_above",
+        "corporate_follow_up_from",
+        "village_key_from",
+        "note",
+    )
+    exclude = ("created_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

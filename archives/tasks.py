@@ -12,11 +12,12 @@ from jobs import registry, services
 from jobs.models import Job
 from jobs.registry import JobFailed, JobKind, Outcome
 
-from . import balances, imports, sheets
+from . import balances, imports, movements, sheets
 from .imports.annotate import annotated_workbook
 
 ARCHIVE = "archive_import"
 BALANCES = "balances_import"
+MOVEMENTS = "movements_import"
 CHANGES_SHOWN = 1000  # changes kept on the job for its page; the annotated file has more
 
 # The kinds that are file imports: they have a dry run that a second job confirms.
@@ -143,4 +144,11 @@ register_import(
     importer=balances.import_balances,
     upload_url_name="archives:balances_import",
     main_sheet=balances.SHEET,
+)
+register_import(
+    key=MOVEMENTS,
+    label=_("Fund movements"),
+    importer=movements.import_movements,
+    upload_url_name="archives:movements_import",
+    main_sheet=movements.SHEET,
 )

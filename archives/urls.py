@@ -35,6 +35,13 @@ urlpatterns += [
         balances.balances_template_download,
         name="balances_template",
     ),
+    # The daily movement extract (DOMAIN.md §5.5): read by credit/ and classification/.
+    path("movements/", balances.movements_import, name="movements_import"),
+    path(
+        "movements/template.xlsx",
+        balances.movements_template_download,
+        name="movements_template",
+    ),
 ]
 
 # The access log of personal data (head office).

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import contact, dashboard, followup, weekly
+from .views import contact, dashboard, followup, movements, weekly
 
 app_name = "classification"
 
@@ -21,6 +21,7 @@ urlpatterns += [
     path("mine/", followup.my_customers, name="my_customers"),
     path("mine/due/", followup.revisits_due, name="revisits_due"),
     path("revisit-rate/", followup.revisit_rate, name="revisit_rate"),
+    path("mine/movements/", movements.key_movements, name="key_movements"),
     path("customers/<int:pk>/visits/new/", followup.visit_create, name="visit_create"),
 ]
 

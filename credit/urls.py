@@ -1,6 +1,6 @@
 """The corporate credit pages (/credit/): each concept's views module lists its own patterns."""
 
-from .views import archive, dashboard, figures, lists, projects, teams
+from .views import archive, dashboard, figures, lists, movements, projects, teams
 
 app_name = "credit"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *teams.urlpatterns,
     *projects.urlpatterns,
     *dashboard.urlpatterns,
+    *movements.urlpatterns,
 ]

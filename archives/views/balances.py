@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy
 
-from .. import balances_template, tasks
+from .. import balances_template, movements, movements_template, tasks
 from .archive import require_head_office
 from .io import ImportForm, _xlsx, upload_page
 
@@ -34,3 +34,26 @@ def balances_import(request):
 def balances_template_download(request):
     require_head_office(request.user)
     return _xlsx(balances_template.build_template(), "余额导入模板.xlsx")
+
+
+class MovementsImportForm(ImportForm):
+    file = forms.FileField(
+        label=gettext_lazy("Core-banking movement file (.xlsx or .csv)"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def movements_import(request):
+    return upload_page(
+        request,
+        kind=tasks.MOVEMENTS,
+        form_class=MovementsImportForm,
+        template="archives/movements_import.html",
+        show_new=True,
+    )
+
+
+def movements_template_download(request):
+    require_head_office(request.user)
+    return _xlsx(movements_template.build_template(), movements.FILE_NAME)

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from archives import movement_rules
 from archives.models import Customer
 
-from .. import figures, visits
+from .. import figures, movements, visits
 from ..forms.followup import VisitForm
 from ..models import Rulebook, branches_reviewed_by
 
@@ -24,8 +25,14 @@ def my_customers(request):
         request,
         template="classification/my_customers.html",
         narrow=visits.overdue if overdue_only else None,
-        extra={"overdue_only": overdue_only},
+        extra={"overdue_only": overdue_only, "key_movements": _key_movement_count(request.user)},
     )
+
+
+def _key_movement_count(user) -> int:
+    """How many large movements of the user's key customers today's notice has (§5.5)."""
+    start, end = movement_rules.notice_window(timezone.localdate())
+    return len(movements.key_movements(user, start=start, end=end))
 
 
 def revisits_due(request):

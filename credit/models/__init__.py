@@ -11,6 +11,7 @@ from .archive import (
     TeamRole,
 )
 from .lists import ListChange, ListProposal, ListRun, ListState
+from .movements import FundsBack, MovementFollowUp
 from .projects import CreditStart, ProjectEntry, StageChange
 
 __all__ = [
@@ -18,12 +19,14 @@ __all__ = [
     "CorporateQuerySet",
     "CreditStart",
     "Figures",
+    "FundsBack",
     "Group",
     "Industry",
     "ListChange",
     "ListProposal",
     "ListRun",
     "ListState",
+    "MovementFollowUp",
     "ProjectEntry",
     "Size",
     "StageChange",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from archives.models import Branch
 
-from .. import exports, lists, rules
+from .. import exports, lists, movements, rules
 from ..models import CorporateCustomer, ListState
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -105,6 +105,7 @@ def home(request):
             "can_designate": _department(user),
             "can_export": bool(branch),
             "choices": [(k.value, label) for k, label in rules.LIST_LABELS.items()],
+            "notice_count": movements.notice_count(user, today=today),
         },
     )
 

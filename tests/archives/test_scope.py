@@ -126,6 +126,9 @@ SCOPE_TABLE = {
     # Balances: head office imports the core-banking extract, their one source.
     "archives:balances_import": (lambda w: [], HEAD_OFFICE),
     "archives:balances_template": (lambda w: [], HEAD_OFFICE),
+    # The daily movement extract (DOMAIN.md §5.5): head office imports it.
+    "archives:movements_import": (lambda w: [], HEAD_OFFICE),
+    "archives:movements_template": (lambda w: [], HEAD_OFFICE),
     # Dashboards: branch heads, chiefs and leaders of their branches, head office; the
     # week's tier summary for whoever sees the week.
     "classification:dashboard": (
@@ -144,6 +147,8 @@ SCOPE_TABLE = {
     "classification:my_customers": (lambda w: [], EVERYONE),
     "classification:revisits_due": (lambda w: [], EVERYONE),
     "classification:revisit_rate": (lambda w: [], {"branch_head", "branch_head_2", "head_office"}),
+    # Large movements of one's key customers (§5.5): everyone has a list (maybe empty).
+    "classification:key_movements": (lambda w: [], EVERYONE),
     "classification:visit_create": (lambda w: [w.customer_a.pk], SEE_A),
     "classification:weeks": (lambda w: [], EVERYONE),
     "classification:run": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),

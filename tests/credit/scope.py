@@ -10,6 +10,7 @@ from tests.credit import (
     scope_archive,
     scope_figures,
     scope_lists,
+    scope_movements,
     scope_projects,
     scope_teams,
 )
@@ -18,7 +19,14 @@ CREDIT_SCOPE: dict = {}
 CREDIT_ALLOWED_STATUS: dict = {}
 # url name -> {role: status} where one role's allowed answer is not the URL's (a redirect).
 CREDIT_ROLE_STATUS: dict = {}
-for _module in (scope_archive, scope_figures, scope_lists, scope_teams, scope_projects):
+for _module in (
+    scope_archive,
+    scope_figures,
+    scope_lists,
+    scope_movements,
+    scope_projects,
+    scope_teams,
+):
     CREDIT_SCOPE.update(_module.SCOPE)
     CREDIT_ALLOWED_STATUS.update(_module.ALLOWED_STATUS)
     CREDIT_ROLE_STATUS.update(getattr(_module, "ROLE_STATUS", {}))

@@ -343,7 +343,7 @@ def test_the_lists_pages_cost_the_same_queries_for_one_customer_or_twenty(world,
     client = login(getattr(world, role))
     busy_branch(world, 0)  # company_1 alone
     one = queries(client, reverse(url))
-    assert one <= 8
+    assert one <= 10  # the home page's count of today's large movement notice: 2 of them
     ListState.objects.all().delete()
     busy_branch(world, 19)
 

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 KINDS = [
     "archive_import",
     "balances_import",
+    "movements_import",
     "ledger_import",
     "credit_figures_import",
     "month_close",

@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -27,7 +28,7 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from demo import corporate, corporate_projects, county, fieldwork
+from demo import corporate, corporate_projects, county, fieldwork, movements
 from demo import weeks as demo_weeks
 from demo.customers import customers_for_village
 
@@ -120,6 +121,7 @@ class Command(BaseCommand):
             counts |= corporate_projects.seed(
                 rng=random.Random(seed + 3), reference=county.REFERENCE_DATE, at=at
             )
+            counts |= movements.seed(rng=random.Random(seed + 4), today=timezone.localdate(), at=at)
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -134,7 +136,7 @@ class Command(BaseCommand):
                 f"{counts['weeks']} 个分层周({counts['visits']} 次回访)、"
                 f"{counts['closed_months']} 个已结账月份、"
                 f"{counts['corporate']} 家对公客户、"
-                f"{counts['project_entries']} 条项目库储备;"
+                f"{counts['project_entries']} 条项目库储备、{counts['movements']} 笔资金流水;"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
