@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archives.models import Customer, User
 
-from . import allocation, credit_starts, projects, rules
+from . import allocation, credit_starts, movements, projects, rules
 from . import project_rules as pr
 from .models import CorporateCustomer, ListChange, ListState, TeamMember
 
@@ -178,6 +178,28 @@ def loads_section(branches, today: datetime.date) -> list[LoadsRow]:
     return rows
 
 
+# --- large movements followed up ------------------------------------------------------
+
+
+@dataclass
+class MovementsRow:
+    branch: object
+    needed: int  # cross-bank outflows this month that need a follow-up (DOMAIN.md §5.5)
+    recorded: int
+    overdue: int
+
+    @property
+    def met(self) -> bool:
+        """The target: every follow-up recorded (none needed counts as met)."""
+        return self.recorded == self.needed
+
+
+def movements_section(branches, today: datetime.date) -> list[MovementsRow]:
+    """This month's large cross-bank outflows followed up, against every one of them."""
+    counts = movements.movement_followups(branches, today.replace(day=1), today, today)
+    return [MovementsRow(b, *counts.get(b.pk, (0, 0, 0))) for b in branches]
+
+
 @dataclass(frozen=True)
 class Section:
     key: str  # the include is templates/credit/includes/dashboard_<key>.html
@@ -189,6 +211,7 @@ SECTIONS = (
     Section("lists", _("The four lists and head office's queue"), lists_section),
     Section("targets", _("Project library and new SME credit customers"), targets_section),
     Section("loads", _("Managers' loads"), loads_section),
+    Section("movements", _("Large outflows followed up this month"), movements_section),
 )
 
 

@@ -364,3 +364,36 @@ def test_the_follow_ups_and_key_movements_pages_need_a_constant_number_of_querie
         with django_assert_max_num_queries(counts[url]):
             page = client.get(reverse(url))
         assert len(page.context["items" if url.startswith("credit") else "movements"]) == 9
+
+
+# --- the corporate dashboard ----------------------------------------------------------
+
+
+def test_the_dashboard_counts_this_months_large_outflows_followed_up(world):
+    from django.urls import reverse
+
+    code = world.company_1.credit_code
+    big = make(code, "10000000", day=TODAY)  # exactly the threshold: needs a follow-up
+    make(code, "9999999.99", day=TODAY)  # one cent under: does not
+    make(code, "50000000", day=TODAY, cross=False)  # within the bank: does not
+    client = login(world.corporate_finance)
+
+    def cell(branch):
+        page = client.get(reverse("credit:dashboard")).content.decode()
+        row = page.split(f'data-branch="{branch.code}"')[-1].split("</tr>")[0]
+        return row.split('movements-followed"')[1].split("</td>")[0]
+
+    assert "0 / 1" in cell(world.branch1)
+    assert 'class="warn"' in cell(world.branch1)
+    assert "0 / 0" in cell(world.branch2)
+    MovementFollowUp.objects.create(
+        movement=big,
+        customer=world.company_1,
+        learnt="归还他行贷款",
+        action="约见财务负责人",
+        funds_back="yes",
+        recorded_by=world.corp_a1,
+        recorded_at=timezone.now(),
+    )
+    assert "1 / 1" in cell(world.branch1)
+    assert 'class="warn"' not in cell(world.branch1)
