@@ -1,6 +1,6 @@
 """The corporate credit pages (/credit/): each concept's views module lists its own patterns."""
 
-from .views import archive, figures, lists, teams
+from .views import activity, archive, cadence, figures, lists, teams
 
 app_name = "credit"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     *archive.urlpatterns,
     *figures.urlpatterns,
     *teams.urlpatterns,
+    *activity.urlpatterns,
+    *cadence.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 """Corporate credit customers (DOMAIN.md §5): the archive and its figures, the four lists."""
 
+from .activity import Activity, Cadence, CadenceBook, DiaryEntry
 from .archive import (
     CorporateCustomer,
     CorporateQuerySet,
@@ -13,8 +14,12 @@ from .archive import (
 from .lists import ListChange, ListProposal, ListRun, ListState
 
 __all__ = [
+    "Activity",
+    "Cadence",
+    "CadenceBook",
     "CorporateCustomer",
     "CorporateQuerySet",
+    "DiaryEntry",
     "Figures",
     "Group",
     "Industry",

@@ -6,13 +6,19 @@ and credit management; everyone else gets 404. Each concept keeps its rows in it
 module below; this one gathers them.
 """
 
-from tests.credit import scope_archive, scope_figures, scope_lists, scope_teams
+from tests.credit import (
+    scope_archive,
+    scope_cadence,
+    scope_figures,
+    scope_lists,
+    scope_teams,
+)
 
 CREDIT_SCOPE: dict = {}
 CREDIT_ALLOWED_STATUS: dict = {}
 # url name -> {role: status} where one role's allowed answer is not the URL's (a redirect).
 CREDIT_ROLE_STATUS: dict = {}
-for _module in (scope_archive, scope_figures, scope_lists, scope_teams):
+for _module in (scope_archive, scope_cadence, scope_figures, scope_lists, scope_teams):
     CREDIT_SCOPE.update(_module.SCOPE)
     CREDIT_ALLOWED_STATUS.update(_module.ALLOWED_STATUS)
     CREDIT_ROLE_STATUS.update(getattr(_module, "ROLE_STATUS", {}))
