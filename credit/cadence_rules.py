@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(enum.StrEnum):
@@ -34,7 +35,7 @@ class Kind(enum.StrEnum):
 
 
 KIND_LABELS = {
-    Kind.CONTACT: _("Contact"),
+    Kind.CONTACT: pgettext_lazy("activity kind", "Contact"),
     Kind.VISIT: _("Visit"),
     Kind.JOINT_VISIT: _("Joint visit of head-office and branch leaders"),
     Kind.ANALYSIS_MEETING: _("Customer analysis meeting"),
