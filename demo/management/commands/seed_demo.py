@@ -27,7 +27,7 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from demo import corporate, county, fieldwork
+from demo import corporate, corporate_activity, county, fieldwork
 from demo import weeks as demo_weeks
 from demo.customers import customers_for_village
 
@@ -117,6 +117,9 @@ class Command(BaseCommand):
                 reference=county.REFERENCE_DATE,
                 at=at,
             )
+            counts |= corporate_activity.seed(
+                rng=random.Random(seed + 3), reference=county.REFERENCE_DATE, at=at
+            )
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -130,7 +133,8 @@ class Command(BaseCommand):
                 f"{counts['ledger']} 条营销台账、"
                 f"{counts['weeks']} 个分层周({counts['visits']} 次回访)、"
                 f"{counts['closed_months']} 个已结账月份、"
-                f"{counts['corporate']} 家对公客户;"
+                f"{counts['corporate']} 家对公客户({counts['corporate_activities']} 次联系拜访、"
+                f"{counts['diary_entries']} 篇工作日志);"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
         )
