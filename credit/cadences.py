@@ -91,8 +91,15 @@ def of_customer(customer):
 
 
 def cadences_on(today: datetime.date) -> list[cr.Cadence]:
+    """The cadences of the book in force; §5.4's own table before any book (as a Rulebook
+    falls back to its defaults)."""
     book = CadenceBook.objects.in_force(today)
-    return book.rules() if book is not None else []
+    if book is not None:
+        return book.rules()
+    return [
+        cr.Cadence(key=f"default-{n}", who=w, kind=k, targets=t, count=c, period=p)
+        for n, (w, k, t, c, p) in enumerate(cr.TABLE)
+    ]
 
 
 def _customer_sets(branch_ids: set[int]):

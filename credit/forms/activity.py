@@ -17,7 +17,7 @@ class ActivityForm(forms.ModelForm):
         model = Activity
         fields = ("kind", "day", "customers", "participants", "plan", "notes", "next_step")
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}),
+            "day": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "customers": forms.CheckboxSelectMultiple,
             "participants": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),

@@ -37,8 +37,9 @@ def compliance_branch(request, branch_pk):
     branch = get_object_or_404(teams.branches_overseen(request.user), pk=branch_pk)
     today = timezone.localdate()
     figures = cadences.cadence_compliance([branch], today)[branch.pk]
-    start = today.replace(day=1)
-    gaps = diary.diary_gaps(branch, start, today)
+    # The month so far, up to yesterday: today's diary may still be written.
+    start, end = today.replace(day=1), today - datetime.timedelta(days=1)
+    gaps = diary.diary_gaps(branch, start, end)
     return render(
         request,
         "credit/compliance_branch.html",
@@ -47,6 +48,7 @@ def compliance_branch(request, branch_pk):
             "today": today,
             "figures": figures,
             "month_start": start,
+            "gaps_end": end,
             "gaps": sorted(gaps.items(), key=lambda item: (-len(item[1]), item[0].username)),
         },
     )
