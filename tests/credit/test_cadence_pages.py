@@ -240,3 +240,25 @@ def test_the_branch_head_sees_each_persons_missing_days(world, today):
     # 2 to 10 March (today's may still be written): seven working days.
     assert len(gaps["corp_b1"]) == 7
     assert len(gaps["corp_a1"]) == 6
+
+
+def test_my_activities_and_the_customer_page_cost_does_not_grow(
+    world, today, django_assert_max_num_queries
+):
+    def grow(n):
+        for _ in range(n):
+            a = Activity.objects.create(kind="visit", day=TODAY, logged_by=world.corp_a1)
+            a.participants.set([world.corp_a1, world.corp_b1])
+            a.customers.set([world.company_1])
+
+    grow(2)
+    client = login(world.corp_a1)
+    for url in (
+        reverse("credit:activities"),
+        reverse("credit:customer", args=[world.company_1.pk]),
+    ):
+        with django_assert_max_num_queries(60) as few:
+            client.get(url)
+        grow(6)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            assert client.get(url).text.count("activity-card") >= 8
