@@ -1,10 +1,11 @@
 """Head office keeps industries (with their flags) and groups in the admin; customers,
-teams and figures are there read for support, changed through the pages and the import."""
+teams and figures are there read for support, changed through the pages and the import.
+The cadences of §5.4 are edited here as books effective from a date."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CorporateCustomer, Group, Industry
+from .models import Cadence, CadenceBook, CorporateCustomer, Group, Industry
 
 
 @admin.register(Industry)
@@ -26,3 +27,16 @@ class CorporateCustomerAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "credit_code")
     list_select_related = ("branch", "industry")
     readonly_fields = ("created_at", "updated_at")
+
+
+class CadenceInline(admin.TabularInline):
+    model = Cadence
+    extra = 0
+
+
+@admin.register(CadenceBook)
+class CadenceBookAdmin(admin.ModelAdmin):
+    """Head office edits the cadences of §5.4 as a new book effective from a date."""
+
+    list_display = ("effective_from", "note")
+    inlines = [CadenceInline]

@@ -1,6 +1,6 @@
 """The corporate credit pages (/credit/): each concept's views module lists its own patterns."""
 
-from .views import archive, dashboard, figures, lists, movements, projects, teams
+from .views import activity, archive, cadence, dashboard, figures, lists, movements, projects, teams
 
 app_name = "credit"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     *projects.urlpatterns,
     *dashboard.urlpatterns,
     *movements.urlpatterns,
+    *activity.urlpatterns,
+    *cadence.urlpatterns,
 ]

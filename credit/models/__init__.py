@@ -1,5 +1,6 @@
 """Corporate credit customers (DOMAIN.md §5): the archive and its figures, the four lists."""
 
+from .activity import Activity, Cadence, CadenceBook, DiaryEntry
 from .archive import (
     CorporateCustomer,
     CorporateQuerySet,
@@ -15,9 +16,13 @@ from .movements import FundsBack, MovementFollowUp
 from .projects import CreditStart, ProjectEntry, StageChange
 
 __all__ = [
+    "Activity",
+    "Cadence",
+    "CadenceBook",
     "CorporateCustomer",
     "CorporateQuerySet",
     "CreditStart",
+    "DiaryEntry",
     "Figures",
     "FundsBack",
     "Group",

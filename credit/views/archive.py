@@ -12,7 +12,7 @@ from archives.identity import mask_phone
 from archives.models import Branch
 from archives.pagination import CappedPaginator
 
-from .. import archive, rules
+from .. import archive, cadences, rules
 from ..facts import facts_for
 from ..forms.archive import FLAGS, CustomerForm, TeamForm, duplicate_message
 from ..models import CorporateCustomer, TeamMember
@@ -78,6 +78,8 @@ def customer_detail(request, pk):
             "proposed_label": rules.LIST_LABELS[proposal.list],
             "others": others,
             "history": archive.customer_history(customer),
+            "activities": cadences.of_customer(customer),
+            "may_log": cadences.may_log(request.user),
             "can_edit": archive.editable(request.user).filter(pk=pk).exists(),
             "can_edit_team": archive.team_editable(request.user).filter(pk=pk).exists(),
         },

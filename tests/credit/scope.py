@@ -8,6 +8,7 @@ module below; this one gathers them.
 
 from tests.credit import (
     scope_archive,
+    scope_cadence,
     scope_figures,
     scope_lists,
     scope_movements,
@@ -21,6 +22,7 @@ CREDIT_ALLOWED_STATUS: dict = {}
 CREDIT_ROLE_STATUS: dict = {}
 for _module in (
     scope_archive,
+    scope_cadence,
     scope_figures,
     scope_lists,
     scope_movements,

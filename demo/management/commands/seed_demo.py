@@ -28,7 +28,7 @@ from archives.models import (
     Village,
     VillageGroup,
 )
-from demo import corporate, corporate_projects, county, fieldwork, movements
+from demo import corporate, corporate_activity, corporate_projects, county, fieldwork, movements
 from demo import weeks as demo_weeks
 from demo.customers import customers_for_village
 
@@ -122,6 +122,9 @@ class Command(BaseCommand):
                 rng=random.Random(seed + 3), reference=county.REFERENCE_DATE, at=at
             )
             counts |= movements.seed(rng=random.Random(seed + 4), today=timezone.localdate(), at=at)
+            counts |= corporate_activity.seed(
+                rng=random.Random(seed + 5), reference=county.REFERENCE_DATE, at=at
+            )
         elapsed = time.perf_counter() - started
         rate = counts["customers"] / max(elapsed, 0.001)
         self.stdout.write(
@@ -135,7 +138,8 @@ class Command(BaseCommand):
                 f"{counts['ledger']} 条营销台账、"
                 f"{counts['weeks']} 个分层周({counts['visits']} 次回访)、"
                 f"{counts['closed_months']} 个已结账月份、"
-                f"{counts['corporate']} 家对公客户、"
+                f"{counts['corporate']} 家对公客户({counts['corporate_activities']} 次联系拜访、"
+                f"{counts['diary_entries']} 篇工作日志)、"
                 f"{counts['project_entries']} 条项目库储备、{counts['movements']} 笔资金流水;"
                 f"用时 {elapsed:.1f} 秒({rate:.0f} 户/秒)。"
             )
