@@ -3,8 +3,8 @@
 Who may log: a customer's team, and the head and deputy head of its branch; head office
 reads. `obligations_for` gives each person's (customer, cadence) obligations on a day,
 from the cadence book in force; `cadence_compliance(branches, today)` is what the
-corporate dashboard calls. Project-library targets come from the project library: pass
-them as `project_targets` (user id -> customer ids); until it is wired they are empty.
+corporate dashboard calls. The project library's targets (visited ≥ 2 a month) are its
+open entries with an existing customer (credit.projects.visit_targets).
 """
 
 import datetime
@@ -17,7 +17,7 @@ from django.db.models import Q
 from archives.models import Branch, Role, User
 
 from . import cadence_rules as cr
-from . import rules
+from . import projects, rules
 from .models import Activity, CadenceBook, CorporateCustomer, ListState, TeamMember
 from .models.archive import BRANCH_ROLES, HEAD_OFFICE_ROLES
 
@@ -125,9 +125,19 @@ def _customer_sets(branch_ids: set[int]):
     return by_branch
 
 
-def people_of(users: Iterable[User], project_targets: Mapping[int, Iterable[int]] | None = None):
-    """The rules' Person of each user bound by cadences (users with `branch_ids` set)."""
+def people_of(
+    users: Iterable[User],
+    project_targets: Mapping[int, Iterable[int]] | None = None,
+    today: datetime.date | None = None,
+):
+    """The rules' Person of each user bound by cadences (users with `branch_ids` set).
+
+    `project_targets` (user id -> customer ids) defaults to the project library's open
+    targets of those users (credit.projects.visit_targets).
+    """
     users = [u for u in users if who_of(u) is not None]
+    if project_targets is None:
+        project_targets = projects.visit_targets((u.pk for u in users), today) if today else {}
     branch_ids = {b for u in users for b in u.branch_ids}
     sets = _customer_sets(branch_ids)
     managed = {}
@@ -144,7 +154,7 @@ def people_of(users: Iterable[User], project_targets: Mapping[int, Iterable[int]
         else:
             for target in cr.Targets:
                 customers[target] = frozenset(pk for b in user.branch_ids for pk in sets[b][target])
-        customers[cr.Targets.PROJECT_TARGETS] = frozenset((project_targets or {}).get(user.pk, ()))
+        customers[cr.Targets.PROJECT_TARGETS] = frozenset(project_targets.get(user.pk, ()))
         people.append(cr.Person(user_id=user.pk, who=who, customers=customers))
     return people
 
@@ -185,7 +195,7 @@ def _with_branches(users):
 def obligations_for(users, today: datetime.date, project_targets=None) -> list[cr.Obligation]:
     """Each (customer, cadence) obligation of the users (a queryset) on `today`."""
     cadences = cadences_on(today)
-    people = people_of(_with_branches(users), project_targets)
+    people = people_of(_with_branches(users), project_targets, today)
     acts = _acts([p.user_id for p in people], cr.earliest_start(cadences, today), today)
     return cr.obligations(cadences, people, acts, today)
 
@@ -220,7 +230,7 @@ def cadence_compliance(branches, today: datetime.date, project_targets=None):
     users = _with_branches(bound_users(branches))
     by_user: dict[int, list[cr.Obligation]] = {}
     cadences = cadences_on(today)
-    people = people_of(users, project_targets)
+    people = people_of(users, project_targets, today)
     acts = _acts([p.user_id for p in people], cr.earliest_start(cadences, today), today)
     for o in cr.obligations(cadences, people, acts, today):
         by_user.setdefault(o.user_id, []).append(o)

@@ -178,6 +178,23 @@ def with_history(entries):
     )
 
 
+def visit_targets(user_ids, today: datetime.date) -> dict[int, set[int]]:
+    """Manager id -> the existing customers they target in the library (DOMAIN.md §5.4: each
+    visited ≥ 2 a month): entries still open (contacted, proposal, approval) named before
+    this month, so a target is owed its visits from the month after it was named and a
+    new one is never overdue at once; a prospect has no customer record to visit yet.
+    One query."""
+    targets: dict[int, set[int]] = {}
+    for manager, customer in ProjectEntry.objects.filter(
+        manager__in=list(user_ids),
+        month__lt=today.replace(day=1),
+        customer__isnull=False,
+        stage__in=[s.value for s in pr.OPEN_STAGES],
+    ).values_list("manager", "customer"):
+        targets.setdefault(manager, set()).add(customer)
+    return targets
+
+
 def named_per_manager(branches, month: datetime.date) -> dict[int, int]:
     """Manager id -> entries named in `month`, over `branches` (one query)."""
     return dict(

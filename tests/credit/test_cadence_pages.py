@@ -262,3 +262,48 @@ def test_my_activities_and_the_customer_page_cost_does_not_grow(
         grow(6)
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert client.get(url).text.count("activity-card") >= 8
+
+
+FEBRUARY = D(2026, 2, 1)
+
+
+def _target(world, stage="proposal", month=FEBRUARY):
+    from credit.models import ProjectEntry
+
+    now = timezone.now()
+    return ProjectEntry.objects.create(
+        branch=world.branch1,
+        manager=world.corp_a1,
+        month=month,
+        customer=world.company_1,
+        products=["流动资金贷款"],
+        stage=stage,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _target_visits(client):
+    page = client.get(reverse("credit:my_cadences")).context
+    found = [r["o"] for r in [*page["due"], *page["overdue"]]]
+    return list({id(o): o for o in found if o.cadence.targets == "project_targets"}.values())
+
+
+@pytest.mark.parametrize(("visits", "met"), [(1, False), (2, True)])
+def test_a_project_library_target_is_visited_twice_a_month(world, today, visits, met):
+    _target(world)
+    client = login(world.corp_a1)
+    (due,) = _target_visits(client)  # the library's open target: this month's visits owed
+    assert due.customer_id == world.company_1.pk
+    for day in ("2026-03-02", "2026-03-10")[:visits]:
+        log(client, kind="visit", day=day, customers=[world.company_1.pk])
+    (owed,) = _target_visits(client)  # named in February: February's were owed too
+    assert (owed.met, owed.overdue) == (met, True)
+
+
+@pytest.mark.parametrize(
+    ("stage", "month"), [("won", D(2026, 2, 1)), ("lost", D(2026, 2, 1)), ("proposal", TODAY)]
+)
+def test_a_closed_target_or_one_named_this_month_is_owed_no_visits_yet(world, today, stage, month):
+    _target(world, stage=stage, month=month.replace(day=1))
+    assert _target_visits(login(world.corp_a1)) == []
