@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archives.models import Customer, User
 
-from . import allocation, credit_starts, movements, projects, rules
+from . import allocation, cadences, credit_starts, movements, projects, rules
 from . import project_rules as pr
 from .models import CorporateCustomer, ListChange, ListState, TeamMember
 
@@ -178,6 +178,27 @@ def loads_section(branches, today: datetime.date) -> list[LoadsRow]:
     return rows
 
 
+# --- cadences ------------------------------------------------------------------------
+
+
+@dataclass
+class CadencesRow:
+    branch: object
+    compliance: object  # cadence_rules.Compliance of the branch's people
+
+    @property
+    def met(self) -> bool | None:
+        """The target: every obligation of the last complete period met."""
+        c = self.compliance
+        return None if not c.obligations else c.last_met == c.obligations
+
+
+def cadences_section(branches, today: datetime.date) -> list[CadencesRow]:
+    """§5.4's cadences: the share of (customer, cadence) obligations met per branch."""
+    by_branch = cadences.cadence_compliance(branches, today)
+    return [CadencesRow(b, by_branch[b.pk].total) for b in branches]
+
+
 # --- large movements followed up ------------------------------------------------------
 
 
@@ -211,6 +232,7 @@ SECTIONS = (
     Section("lists", _("The four lists and head office's queue"), lists_section),
     Section("targets", _("Project library and new SME credit customers"), targets_section),
     Section("loads", _("Managers' loads"), loads_section),
+    Section("cadences", _("Service cadences met"), cadences_section),
     Section("movements", _("Large outflows followed up this month"), movements_section),
 )
 

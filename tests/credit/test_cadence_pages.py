@@ -307,3 +307,28 @@ def test_a_project_library_target_is_visited_twice_a_month(world, today, visits,
 def test_a_closed_target_or_one_named_this_month_is_owed_no_visits_yet(world, today, stage, month):
     _target(world, stage=stage, month=month.replace(day=1))
     assert _target_visits(login(world.corp_a1)) == []
+
+
+def test_the_corporate_dashboard_shows_each_branchs_cadences_met(world, today):
+    from credit.cadences import cadence_compliance
+
+    strategic(world.company_1)
+    client = login(world.corporate_finance)
+
+    def row(branch):
+        page = client.get(reverse("credit:dashboard")).text
+        section = page.split('id="dashboard-cadences"')[1]
+        return section.split(f'data-branch="{branch.code}"')[1].split("</tr>")[0]
+
+    total = cadence_compliance([world.branch1], TODAY)[world.branch1.pk].total
+    assert total.obligations > 0
+    assert total.last_met == 0
+    assert '<strong class="warn">0%</strong>' in row(world.branch1)  # nothing done last period
+    # Every obligation of the branch's last complete periods done, by whoever owes it:
+    for user in (world.branch_head, world.deputy_head):
+        leader = login(user)
+        for kind, day in [("contact", "2026-03-04"), ("visit", "2026-02-20"), ("joint_visit", "2025-12-01")]:  # fmt: skip
+            log(leader, kind=kind, day=day, customers=[world.company_1.pk])
+    after = cadence_compliance([world.branch1], TODAY)[world.branch1.pk].total
+    assert after.last_met > total.last_met
+    assert after.last_text in row(world.branch1)
