@@ -19,7 +19,7 @@ from archives.identity import validate_credit_code
 from archives.models import User
 
 from . import project_rules as pr
-from .models import CorporateCustomer, ProjectEntry, StageChange
+from .models import Activity, CorporateCustomer, ProjectEntry, StageChange
 
 MAX_PRODUCTS = 10
 
@@ -215,6 +215,7 @@ class MeetingRow:
     moved: list = field(default_factory=list)  # StageChange, with .entry
     late: list = field(default_factory=list)
     month_named: int = 0
+    contacts: list = field(default_factory=list)  # Activity of the week they took part in
 
     @property
     def month_flagged(self) -> bool:
@@ -248,4 +249,18 @@ def meeting_rows(branch, *, year: int, week: int, today: datetime.date) -> list[
     for manager_id, n in named_per_manager([branch], month).items():
         if manager_id in rows:
             rows[manager_id].month_named = n
+    # Contacts and visits of the week (DOMAIN.md §5.4), under each manager who took part.
+    through = Activity.participants.through.objects.filter(
+        user__in=list(rows), activity__day__range=(monday, sunday)
+    ).select_related("activity")
+    activities = {}
+    for link in through.order_by("activity__day", "activity_id"):
+        activities.setdefault(link.activity_id, link.activity)
+        rows[link.user_id].contacts.append(activities[link.activity_id])
+    customers = Activity.customers.through.objects.filter(activity__in=list(activities))
+    named = {}
+    for link in customers.select_related("corporatecustomer"):
+        named.setdefault(link.activity_id, []).append(link.corporatecustomer.name)
+    for activity in activities.values():
+        activity.customer_names = "、".join(sorted(named.get(activity.pk, [])))
     return list(rows.values())

@@ -206,9 +206,7 @@ def test_the_meeting_shows_what_was_named_moved_and_is_late_per_manager(world):
         due=today - datetime.timedelta(days=1),
     )
     page = meeting(world).content.decode()
-    assert (
-        "移动公司" in page and "已接触 → 审批" in page.replace("：", " ").replace("  ", " ")
-    ) or "→" in page
+    assert "移动公司</a>：已接触 → 审批" in page
     assert page.count("逾期公司") == 2  # named this week and late
     assert "已落地公司" in page  # named this week, never late once won
     assert 'data-manager="corp_b1"' in page
@@ -228,7 +226,34 @@ def test_a_malformed_week_is_404(world):
     assert meeting(world, week="abc").status_code == 404
 
 
+def _visit(world, manager, day, customer=None):
+    from credit.models import Activity
+
+    activity = Activity.objects.create(
+        kind="visit", day=day, notes="走访", next_step="下周报方案", logged_by=manager
+    )
+    activity.participants.add(manager)
+    activity.customers.add(customer or world.company_1)
+    return activity
+
+
+def test_the_meeting_shows_each_managers_contacts_and_visits_of_the_week(world):
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    _visit(world, world.corp_a1, monday)
+    _visit(world, world.corp_a1, monday - datetime.timedelta(days=1))  # last Sunday: not shown
+    page = meeting(world).content.decode()
+    row = page.split('data-manager="corp_a1"')[1].split("</tr>")[0]
+    cell = row.split('class="contacts"')[1].split("</td>")[0]
+    assert f"{monday:%m-%d} 拜访：{world.company_1.name}" in cell
+    assert "下周报方案" in cell
+    assert cell.count("拜访") == 1
+    other = page.split('data-manager="corp_b1"')[1].split("</tr>")[0]
+    assert "拜访" not in other.split('class="contacts"')[1].split("</td>")[0]
+
+
 def test_the_meeting_reads_a_constant_number_of_queries(world):
+    _visit(world, world.corp_a1, timezone.localdate())  # (no visit at all skips one query)
     meeting(world)
     with CaptureQueriesContext(connection) as few:
         meeting(world)
@@ -243,6 +268,7 @@ def test_the_meeting_reads_a_constant_number_of_queries(world):
             world, manager=manager, due=timezone.localdate() - datetime.timedelta(days=2)
         )
         move(login(manager), entry, "proposal", "contacted")
+        _visit(world, manager, timezone.localdate())
     with CaptureQueriesContext(connection) as many:
         assert meeting(world).status_code == 200
     assert len(many) == len(few)
