@@ -272,7 +272,7 @@ def test_the_meeting_reads_a_constant_number_of_queries(world):
     with CaptureQueriesContext(connection) as many:
         assert meeting(world).status_code == 200
     assert len(many) == len(few)
-    assert len(many) <= 32
+    assert len(many) <= 34  # with the week's contacts and visits (two queries)
 
 
 # --- the monthly export ----------------------------------------------------------------
