@@ -6,17 +6,12 @@ customer); the example is on the 说明 sheet.
 """
 
 import datetime
-import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from . import balances
+from . import balances, template_book
 from .imports.template import EXAMPLE_ID
 
-BOLD = Font(bold=True)
 EXAMPLE = {
     "key": EXAMPLE_ID,
     "customer_name": "张三（示例）",
@@ -30,43 +25,14 @@ EXAMPLE = {
 
 
 def build_template() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = balances.SHEET
-    sheet.append([c.header for c in balances.COLUMNS])
-    for index, column in enumerate(balances.COLUMNS, start=1):
-        sheet.cell(1, index).font = BOLD
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(14, 2 * len(column.header) + 4)
-        if column.kind == "identifier":
-            # Text format for the whole column, so an ID typed in stays 18 digits.
-            sheet.column_dimensions[letter].number_format = "@"
-        elif column.kind == "date":
-            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-
-    notes = workbook.create_sheet("说明")
-    for rule in rules():
-        notes.append([rule])
-    notes.append([])
-    notes.append([_("Column"), _("Required"), _("What to write"), _("Example")])
-    for cell in notes[notes.max_row]:
-        cell.font = BOLD
-    for column in balances.COLUMNS:
-        example = EXAMPLE[column.name]
-        notes.append(
-            [
-                column.header,
-                _("yes") if column.required else "",
-                accepted(column),
-                example.isoformat() if isinstance(example, datetime.date) else str(example),
-            ]
-        )
-    for letter, width in (("A", 16), ("B", 8), ("C", 80), ("D", 22)):
-        notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return template_book.build(
+        title=balances.SHEET,
+        columns=balances.COLUMNS,
+        example=EXAMPLE,
+        rules=rules(),
+        accepted=accepted,
+        example_width=22,
+    )
 
 
 def rules():

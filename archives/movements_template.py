@@ -2,16 +2,11 @@
 generated from archives/movements.py so it always matches what the import accepts."""
 
 import datetime
-import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-from . import movements
+from . import movements, template_book
 
-BOLD = Font(bold=True)
 EXAMPLE = {
     "account": "1820100000012345",
     "date": datetime.date(2026, 12, 3),
@@ -26,41 +21,14 @@ EXAMPLE = {
 
 
 def build_template() -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = movements.SHEET
-    sheet.append([c.header for c in movements.COLUMNS])
-    for index, column in enumerate(movements.COLUMNS, start=1):
-        sheet.cell(1, index).font = BOLD
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(14, 2 * len(column.header) + 4)
-        if column.kind == "identifier":
-            sheet.column_dimensions[letter].number_format = "@"
-        elif column.kind == "date":
-            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("说明")
-    for rule in rules():
-        notes.append([rule])
-    notes.append([])
-    notes.append([_("Column"), _("Required"), _("What to write"), _("Example")])
-    for cell in notes[notes.max_row]:
-        cell.font = BOLD
-    for column in movements.COLUMNS:
-        example = EXAMPLE[column.name]
-        notes.append(
-            [
-                column.header,
-                _("yes") if column.required else "",
-                accepted(column),
-                example.isoformat() if isinstance(example, datetime.date) else str(example),
-            ]
-        )
-    for letter, width in (("A", 16), ("B", 8), ("C", 80), ("D", 30)):
-        notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return template_book.build(
+        title=movements.SHEET,
+        columns=movements.COLUMNS,
+        example=EXAMPLE,
+        rules=rules(),
+        accepted=accepted,
+        example_width=30,
+    )
 
 
 def rules():
