@@ -14,6 +14,8 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
@@ -22,6 +24,18 @@ from . import sheets
 from .identity import mask_personal_numbers
 from .models import Customer, CustomerType, FamilyMember
 from .survey import fields_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download named `filename` (every app's XLSX pages answer with it)."""
+    return HttpResponse(
+        data,
+        content_type=XLSX,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = "0.00"

@@ -9,8 +9,9 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy
 
 from .. import balances_template, movements, movements_template, tasks
+from ..exports import xlsx_response
 from .archive import require_head_office
-from .io import ImportForm, _xlsx, upload_page
+from .io import ImportForm, upload_page
 
 
 class BalancesImportForm(ImportForm):
@@ -33,7 +34,7 @@ def balances_import(request):
 
 def balances_template_download(request):
     require_head_office(request.user)
-    return _xlsx(balances_template.build_template(), "余额导入模板.xlsx")
+    return xlsx_response(balances_template.build_template(), "余额导入模板.xlsx")
 
 
 class MovementsImportForm(ImportForm):
@@ -56,4 +57,4 @@ def movements_import(request):
 
 def movements_template_download(request):
     require_head_office(request.user)
-    return _xlsx(movements_template.build_template(), movements.FILE_NAME)
+    return xlsx_response(movements_template.build_template(), movements.FILE_NAME)

@@ -4,10 +4,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.validators import FileExtensionValidator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +18,6 @@ from ..imports.template import build_template
 from ..models import Branch, Customer, Role, Village
 from .archive import require_head_office
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 20
 
 
@@ -116,7 +114,7 @@ def import_confirm(request, pk):
 def import_template_download(request):
     require_head_office(request.user)
     example = Village.objects.order_by("code").values_list("code", flat=True).first() or ""
-    return _xlsx(build_template(village_code=example), "导入模板.xlsx")
+    return exports.xlsx_response(build_template(village_code=example), "导入模板.xlsx")
 
 
 def village_export(request, pk):
@@ -141,7 +139,7 @@ def _archive_export(request, customers, place):
         detail=_("%(place)s: %(count)d customers")
         % {"place": place, "count": exported.customer_count},
     )
-    return _xlsx(exported.data, _export_name(place))
+    return exports.xlsx_response(exported.data, _export_name(place))
 
 
 def exportable_branches(user):
@@ -163,12 +161,4 @@ def _export_name(place):
             "date": timezone.localdate().strftime("%Y%m%d"),
         }
         + ".xlsx"
-    )
-
-
-def _xlsx(data, filename):
-    return HttpResponse(
-        data,
-        content_type=XLSX,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
     )

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from archives import versions
+from archives.exports import xlsx_response
 from archives.views import require_head_office
-from archives.views.io import ImportForm, _xlsx, upload_page
+from archives.views.io import ImportForm, upload_page
 
 from .. import import_template, ledger, tasks
 from ..models.ledger import LedgerEntry
@@ -148,7 +149,7 @@ def ledger_import(request):
 
 def ledger_template_download(request):
     require_head_office(request.user)
-    return _xlsx(import_template.build_template(), import_template.FILENAME)
+    return xlsx_response(import_template.build_template(), import_template.FILENAME)
 
 
 def _latest_month(entries):

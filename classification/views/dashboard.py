@@ -1,19 +1,17 @@
 """Dashboards for branch heads, head office and (read only) assigned chiefs and leaders,
 and the branch summary export of one week."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from archives.exports import xlsx_response
 from archives.models import CustomerType
 
 from .. import dashboard, figures, summary
 from ..models import Rulebook, Week
 from ..rules import TIER_LABELS
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _context(today):
@@ -75,8 +73,4 @@ def week_summary(request, pk):
         % {"branch": week.branch.name, "date": week.week_start.strftime("%Y%m%d")}
         + ".xlsx"
     )
-    return HttpResponse(
-        summary.export_week_summary(week),
-        content_type=XLSX,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
+    return xlsx_response(summary.export_week_summary(week), filename)

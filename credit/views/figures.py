@@ -11,7 +11,8 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy
 
-from archives.views.io import ImportForm, _xlsx, upload_page
+from archives.exports import xlsx_response
+from archives.views.io import ImportForm, upload_page
 
 from .. import import_template, tasks
 
@@ -37,7 +38,7 @@ def figures_import(request):
 def figures_template(request):
     if not tasks.may_import_figures(request.user):
         raise Http404
-    return _xlsx(import_template.build_template(), import_template.FILE_NAME)
+    return xlsx_response(import_template.build_template(), import_template.FILE_NAME)
 
 
 urlpatterns = [

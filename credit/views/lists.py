@@ -3,19 +3,18 @@ queue (confirm, refuse, designate), the yearly review and the export."""
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from archives.exports import xlsx_response
 from archives.models import Branch
 
 from .. import exports, lists, movements, rules
 from ..models import CorporateCustomer, ListState
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEARCH_LIMIT = 20
 
 
@@ -296,11 +295,7 @@ def lists_export(request, branch_pk):
         "branch": branch.name,
         "date": today.strftime("%Y%m%d"),
     }
-    return HttpResponse(
-        data,
-        content_type=XLSX,
-        headers={"Content-Disposition": content_disposition_header(True, filename + ".xlsx")},
-    )
+    return xlsx_response(data, filename + ".xlsx")
 
 
 urlpatterns = [

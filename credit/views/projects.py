@@ -4,19 +4,20 @@ and its moves, the branch's weekly progress meeting and its monthly export."""
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from archives.exports import xlsx_response
 
 from .. import project_exports, projects
 from .. import project_rules as pr
 from ..forms.projects import MoveForm, TargetForm
 from ..models import CorporateCustomer, ProjectEntry
 from ..teams import branches_overseen
-from .lists import XLSX, not_post
+from .lists import not_post
 
 
 def _month_param(request, today: datetime.date) -> datetime.date:
@@ -182,11 +183,7 @@ def export(request, branch_pk):
         "branch": branch.name,
         "month": month.strftime("%Y%m"),
     }
-    return HttpResponse(
-        data,
-        content_type=XLSX,
-        headers={"Content-Disposition": content_disposition_header(True, filename + ".xlsx")},
-    )
+    return xlsx_response(data, filename + ".xlsx")
 
 
 urlpatterns = [
