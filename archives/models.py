@@ -11,6 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .choices import (  # noqa: F401  (re-exported: archives.models is where callers look)
+    HOUSEHOLD_TYPES,
+    ORGANISATION_TYPES,
+    CreditRecord,
+    CustomerType,
+    EBankingProduct,
+    MainIncome,
+    Relation,
+)
 from .identity import mask_id, mask_phone
 
 ZERO = Decimal("0")
@@ -289,54 +298,6 @@ class VillageGroup(models.Model):
         return self.name
 
 
-class CustomerType(models.TextChoices):
-    HOUSEHOLD = "household", _("Ordinary farm household")
-    LARGE_GROWER = "large_grower", _("Large grower or breeder")
-    INDIVIDUAL_BUSINESS = "individual_business", _("Individual business")
-    FAMILY_FARM = "family_farm", _("Family farm")
-    COOPERATIVE = "cooperative", _("Farmer cooperative")
-    LEADING_ENTERPRISE = "leading_enterprise", _("Agricultural leading enterprise")
-
-
-# Types that are a household (户) and count towards archive coverage of a village.
-HOUSEHOLD_TYPES = (
-    CustomerType.HOUSEHOLD,
-    CustomerType.LARGE_GROWER,
-    CustomerType.INDIVIDUAL_BUSINESS,
-    CustomerType.FAMILY_FARM,
-)
-# Types that are an organisation identified by a unified social credit code.
-ORGANISATION_TYPES = (CustomerType.COOPERATIVE, CustomerType.LEADING_ENTERPRISE)
-
-
-class CreditRecord(models.TextChoices):
-    GOOD = "good", _("Good")
-    FAIR = "fair", _("Fair")
-    BAD = "bad", _("Bad")
-    NONE = "none", _("No record")
-
-
-class MainIncome(models.TextChoices):
-    WAGES_AWAY = "wages_away", _("Wages from work away")
-    FARMING = "farming", _("Growing or breeding")
-    BUSINESS = "business", _("Business")
-    SALARY = "salary", _("Salary")
-    SUBSIDY_ONLY = "subsidy_only", _("Agricultural subsidy only")
-    NONE = "none", _("No stable income")
-
-
-class EBankingProduct(models.TextChoices):
-    FUKA = "fuka", _("Fuka debit card")
-    VIP_CARD = "vip_card", _("VIP card")
-    MOBILE_BANKING = "mobile_banking", _("Mobile banking")
-    ONLINE_BANKING = "online_banking", _("Personal online banking")
-    CORPORATE_ONLINE = "corporate_online", _("Corporate online banking")
-    SMS_BANKING = "sms_banking", _("SMS banking")
-    THIRD_PARTY_PAY = "third_party_pay", _("Third-party payment")
-    POS = "pos", _("POS")
-    KALEFU = "kalefu", _("Kalefu card terminal")
-
-
 PATTERN_OPS = "varchar_pattern_ops"
 # PostgreSQL only (migration 0007): the characters of the name, as a GIN-indexed array.
 NAME_CHARS = "archives_customer.name_chars"
@@ -539,16 +500,6 @@ class Customer(models.Model):
     @property
     def business_total(self):
         return self.deposit_balance + self.loan_balance
-
-
-class Relation(models.TextChoices):
-    HEAD = "head", _("Head of household")
-    SPOUSE = "spouse", _("Spouse")
-    CHILD = "child", _("Child")
-    PARENT = "parent", _("Parent")
-    SIBLING = "sibling", _("Sibling")
-    GRANDCHILD = "grandchild", _("Grandchild")
-    OTHER = "other", _("Other")
 
 
 class FamilyMember(models.Model):
