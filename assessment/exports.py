@@ -9,7 +9,7 @@ CID fonts are not embedded and show boxes on a viewer without a Chinese font.
 
 import io
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -186,10 +186,26 @@ def yuan(value: Decimal) -> str:
 
 
 def plain(value: Decimal) -> str:
-    """A quantity or rate as written on paper: no exponent, no trailing zeros."""
+    """A rate as written on paper: no exponent, no trailing zeros (0.028 stays 0.028)."""
     if value == value.to_integral_value():
         return f"{value:,.0f}"
     return format(value.normalize(), "f")
+
+
+QUANTITY_PLACES = Decimal("0.01")
+
+
+def quantity(value: Decimal) -> str:
+    """A quantity as written on the sheet people sign: at most two decimals, halves up.
+
+    Demand deposits count in units of 10,000 yuan of accumulated balance, which divide
+    into long fractions (3.48083333…); the amount is computed from the exact value,
+    the page and the PDF show it rounded.
+    """
+    value = Decimal(value)
+    if value != value.to_integral_value():
+        value = value.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
+    return plain(value)
 
 
 class _Done(Flowable):
@@ -251,7 +267,7 @@ def _statement_flowables(row: StatementRow, result: MonthStatements, styles):
             [
                 p(SECTION_LABELS[line.section]),
                 p(line.label),
-                plain(line.quantity),
+                quantity(line.quantity),
                 plain(line.rate),
                 yuan(line.amount),
                 p(line.rule),

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archives.models import Branch, Role
 
@@ -49,8 +50,9 @@ class Month(models.Model):
     """An assessment month: open while data comes in, closed (locked) once head office closes it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        # "Open" alone is a finding awaiting a ruling (待认定); a month is not yet closed.
+        OPEN = "open", pgettext_lazy("assessment month", "Open")
+        CLOSED = "closed", pgettext_lazy("assessment month", "Closed")
 
     month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
     census_phase = models.BooleanField(

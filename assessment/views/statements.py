@@ -297,7 +297,7 @@ def person_statement(request, year, month, person_pk):
         {
             "line": line,
             "section": statements.SECTION_LABELS[line.section],
-            "quantity": exports.plain(line.quantity),
+            "quantity": exports.quantity(line.quantity),
             "rate": exports.plain(line.rate),
             "links": _links(line, ledger_ids, branch_url),
         }

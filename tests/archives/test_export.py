@@ -184,3 +184,14 @@ def test_a_phone_or_id_typed_into_a_free_text_field_is_masked_in_the_export(worl
     name = sheets.COLUMN["name"].header
     contact = next(r for r in rows_of(workbook[TYPE_SHEETS[0]]) if r[name].value == "赵四")
     assert "****" in str(contact[sheets.COLUMN["contact_method"].header].value)
+
+
+@pytest.mark.parametrize("customer_type", list(CustomerType))
+def test_each_customer_type_has_one_name_on_pages_and_in_files(customer_type):
+    """The page's label is the one the XLSX writes (issue 13: 种养殖大户 vs 农村经营大户)."""
+    from django.utils import translation
+
+    from archives.sheets import CHOICE_LABELS
+
+    with translation.override("zh-hans"):
+        assert str(customer_type.label) == CHOICE_LABELS[CustomerType][customer_type][0]

@@ -192,3 +192,35 @@ def test_a_persons_own_pdf_is_made_at_once(october, tmp_path):
     assert "王小红" in text
     assert "3,906.00" in text
     assert text.count(exports.TITLE) == 1
+
+
+# Demand deposits count in units of 10,000 yuan of the month's accumulated balance ÷ 360:
+# 12,531,000 yuan·days → 34,808.333… yuan → 3.4808333… units. The sheet people sign shows
+# the quantity to two decimals (halves up); the amount comes from the exact value.
+@pytest.mark.parametrize(
+    ("accumulated", "shown", "hidden"),
+    [
+        (D("12531000"), "3.48", "3.4808"),  # 3.480833… rounds down
+        (D("12546000"), "3.49", "3.485"),  # 3.485 exactly: halves up
+        (D("10800000"), "3", "3.00"),  # whole units stay whole
+    ],
+)
+def test_quantities_are_rounded_on_the_statement_page_and_pdf(
+    world, tmp_path, accumulated, shown, hidden
+):
+    from tests.assessment.statement_builders import make_line
+
+    make_line(world.manager_a, "demand_deposit", amount=accumulated)
+    client = login(world.manager_a)
+    url = reverse("assessment:statement", args=[2026, 10, world.manager_a.pk])
+    page = client.get(url).text
+    row = page.split('data-code="demand_deposit"', 1)[1].split("</tr>", 1)[0]
+    quantity_cell = row.split('data-label="数量">', 1)[1].split("<", 1)[0]
+    assert quantity_cell == shown
+    assert hidden not in row.split("计算依据", 1)[0]
+    pdf = client.get(reverse("assessment:statement_pdf", args=[2026, 10, world.manager_a.pk]))
+    text = pdf_text(pdf.content, tmp_path)
+    line = next(line for line in text.splitlines() if "活期存款" in line)
+    assert f" {shown} " in f" {line} "
+    assert hidden not in line
+    assert "日均积数" not in text

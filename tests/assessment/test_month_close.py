@@ -293,3 +293,18 @@ def test_a_rate_table_that_priced_a_closed_month_stays_as_it_was(world):
         add, {"effective_month": "2026-11-01", "rates": '{"fuka_each": "3"}', "note": "新表"}
     )
     assert response.status_code == 302
+
+
+def test_the_month_list_says_not_closed_and_closed_never_to_be_decided(world):
+    """A month is 未结账 or 已结账; 待认定 is a finding's word (issue 13)."""
+    the_issue_scenario(world)
+    Month.objects.create(month=NOVEMBER)
+    close_october(world)
+    page = login(world.head_office).get(reverse("assessment:months")).text
+    rows = {
+        month: page.split(f'data-month="{month}"', 1)[1].split("</tr>", 1)[0]
+        for month in ("2026-10", "2026-11")
+    }
+    assert "已结账" in rows["2026-10"]
+    assert "未结账" in rows["2026-11"]
+    assert "待认定" not in page
