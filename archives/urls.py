@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io
+from .views import archive, audit, balances, io, summary
 
 app_name = "archives"
 
@@ -47,3 +47,14 @@ urlpatterns += [
 # The access log of personal data (head office).
 
 urlpatterns += [path("access-log/", audit.access_log, name="access_log")]
+
+# The village summary (一村一总结): archives/views/summary.py.
+
+urlpatterns += [
+    path("villages/<int:pk>/summary/", summary.village_summary_page, name="village_summary"),
+    path(
+        "villages/<int:pk>/summary.pdf",
+        summary.village_summary_download,
+        name="village_summary_pdf",
+    ),
+]

@@ -10,19 +10,13 @@ CID fonts are not embedded and show boxes on a viewer without a Chinese font.
 import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.core.exceptions import ImproperlyConfigured
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     PageBreak,
@@ -33,6 +27,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from archives import pdf
 from archives.exports import safe_cell, text_cell
 from archives.identity import mask_personal_numbers
 
@@ -153,32 +148,9 @@ def month_workbook(result: MonthStatements, progress=None) -> bytes:
 
 # ---- PDF ----------------------------------------------------------------------------------
 
-FONT = "WQY"
-FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
-
-
-def _register_font():
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    if not FONT_PATH.exists():
-        raise ImproperlyConfigured(
-            f"{FONT_PATH} is missing: install Debian's fonts-wqy-zenhei (make system-deps)."
-        )
-    # A .ttc holds several faces; the first is Zen Hei itself.
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH), subfontIndex=0))
-
-
-def _styles():
-    base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
-    return {
-        "base": base,
-        "title": ParagraphStyle(
-            "title", parent=base, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=2 * mm
-        ),
-        "sub": ParagraphStyle("sub", parent=base, fontSize=10, alignment=TA_CENTER),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11),
-        "sign": ParagraphStyle("sign", parent=base, fontSize=10.5, leading=16),
-    }
+FONT = pdf.FONT
+_register_font = pdf.register_font
+_styles = pdf.styles
 
 
 def yuan(value: Decimal) -> str:

@@ -113,6 +113,9 @@ SCOPE_TABLE = {
     "archives:customer_edit": (lambda w: [w.customer_a.pk], EDIT_A),
     "archives:customer_create": (lambda w: [w.village_a.pk], EDIT_A),
     "archives:village_export": (lambda w: [w.village_a.pk], SEE_A),
+    "archives:village_summary": (lambda w: [w.village_a.pk], SEE_A),
+    # Village A's census is not done: the PDF sends back to the summary page (302).
+    "archives:village_summary_pdf": (lambda w: [w.village_a.pk], SEE_A),
     "archives:branch_export": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
     "archives:import_upload": (lambda w: [], HEAD_OFFICE),
     "archives:access_log": (lambda w: [], HEAD_OFFICE),
@@ -182,6 +185,7 @@ SCOPE_TABLE = {
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
     "archives:import_confirm": 405,
+    "archives:village_summary_pdf": 302,
     "classification:product_news": 405,
     "classification:plan_month": 405,
     "classification:send_due": 405,
