@@ -30,7 +30,9 @@ from reportlab.platypus import (
 from archives import pdf
 from archives.exports import safe_cell, text_cell
 from archives.identity import mask_personal_numbers
+from archives.models import User
 
+from . import quotas
 from .statements import SECTION_LABELS, TOTALS, MonthStatements, StatementRow
 
 TITLE = "红安农商银行 进村入户考核月报表"
@@ -205,7 +207,20 @@ GRID = TableStyle(
 )
 
 
-def _statement_flowables(row: StatementRow, result: MonthStatements, styles):
+def _quota_row(quota) -> list[str] | None:
+    """Leaders' and section chiefs' trips and households against their minimums (含)."""
+    if quota is None or quota.min_households is None:
+        return None
+    short = lambda met: "" if met else "，未达标"  # noqa: E731
+    return [
+        "下乡次数",
+        f"{quota.trips} 次（最低 {quota.min_trips} 次{short(quota.trips_met)}）",
+        "入户数",
+        f"{quota.households} 户（最低 {quota.min_households} 户{short(quota.households_met)}）",
+    ]
+
+
+def _statement_flowables(row: StatementRow, result: MonthStatements, styles, quota=None):
     s = row.statement
     month = result.month.month
     status = "已结账" if result.is_closed else "未结账（试算，以结账数为准）"
@@ -219,6 +234,7 @@ def _statement_flowables(row: StatementRow, result: MonthStatements, styles):
             ["姓名", str(row.person), "工号", row.person.staff_no or "—"],
             ["岗位", str(row.role_label), "支行", row.branch.name if row.branch else "总行"],
             ["考核月份", f"{month:%Y年%m月}", "确认下乡天数", f"{row.field_days} 天{minimum}"],
+            *filter(None, [_quota_row(quota)]),
         ],
         colWidths=[22 * mm, 68 * mm, 26 * mm, 64 * mm],
     )
@@ -303,11 +319,20 @@ def statements_pdf(result: MonthStatements, rows=None, progress=None) -> bytes:
     _register_font()
     styles = _styles()
     rows = result.rows if rows is None else rows
+    with_quota = [row.person.pk for row in rows if row.role in quotas.QUOTA_ROLES]
+    quota_of = (
+        {
+            q.person.pk: q.quota
+            for q in quotas.month_quotas(User.objects.filter(pk__in=with_quota), result.month.month)
+        }
+        if with_quota
+        else {}
+    )
     story = []
     for n, row in enumerate(rows, start=1):
         if n > 1:
             story.append(PageBreak())
-        story += _statement_flowables(row, result, styles)
+        story += _statement_flowables(row, result, styles, quota_of.get(row.person.pk))
         if progress:
             story.append(_Done(progress, n, len(rows)))
     if not story:

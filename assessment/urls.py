@@ -69,4 +69,7 @@ urlpatterns += [
         name="statement_pdf",
     ),
     path("statements/", statements.my_statements, name="my_statements"),
+    # Minimums of going down: leaders' and chiefs' trips and households, heads' field days.
+    path("quotas/", statements.my_quotas, name="my_quotas"),
+    path("months/<int:year>/<int:month>/quotas/", statements.quota_list, name="quotas"),
 ]

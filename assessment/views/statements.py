@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from archives.models import Role
 from archives.views import require_head_office
 
-from .. import exports, fieldwork, months, statements, tasks
+from .. import exports, fieldwork, months, quotas, statements, tasks
 from ..forms.statements import AdjustmentForm, JudgementForm, RewardForm
 from ..models import (
     Adjustment,
@@ -310,6 +310,7 @@ def person_statement(request, year, month, person_pk):
             "row": row,
             "month": result.month,
             "lines": lines,
+            "quota": quotas.quota_of(row.person, first),
             "field_days": field_days,
             "ledger": ledger,
             "findings": findings,
@@ -412,3 +413,26 @@ def my_statements(request):
             "months": sorted(months.values(), key=lambda m: m.month, reverse=True),
         },
     )
+
+
+def quota_list(request, year, month):
+    """Leaders', section chiefs' and branch heads' minimums of the month, in the user's scope."""
+    first = _first_day(year, month)
+    user = request.user
+    if not (user.is_head_office or user.role in quotas.QUOTA_ROLES):
+        raise Http404
+    rows = quotas.month_quotas(quotas.quota_people(user), first)
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "assessment/quotas.html",
+        {"rows": rows, "first": first, "previous": previous, "next_month": _next_month(first)},
+    )
+
+
+def my_quotas(request):
+    """This month's quotas: where the dashboard and the menu lead."""
+    if not (request.user.is_head_office or request.user.role in quotas.QUOTA_ROLES):
+        raise Http404
+    today = timezone.localdate()
+    return redirect("assessment:quotas", year=today.year, month=today.month)

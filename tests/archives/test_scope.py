@@ -37,6 +37,8 @@ SEE_BRANCH_1 = {"branch_head", "section_chief", "leader", "head_office"}
 HEAD_OFFICE = {"head_office"}
 REVIEW_BRANCH_1 = {"branch_head", "head_office"}
 MANAGERS_1 = {"manager_a", "manager_a2", "manager_b"}
+# Whose monthly minimums of going down a page shows: head office, heads, chiefs, leaders.
+QUOTAS = {"head_office", "branch_head", "branch_head_2", "section_chief", "leader"}
 
 
 def a_week(w):
@@ -185,6 +187,7 @@ SCOPE_TABLE = {
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
     "archives:import_confirm": 405,
+    "assessment:my_quotas": 302,
     "archives:village_summary_pdf": 302,
     "classification:product_news": 405,
     "classification:plan_month": 405,
@@ -247,6 +250,8 @@ SCOPE_TABLE.update(
             {"manager_a", "branch_head", "head_office"},
         ),
         "assessment:my_statements": (lambda w: [], EVERYONE),
+        "assessment:quotas": (lambda w: [2026, 11], QUOTAS),
+        "assessment:my_quotas": (lambda w: [], QUOTAS),
     }
 )
 ALLOWED_STATUS.update(
