@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import contact, dashboard, followup, movements, weekly
+from .views import contact, dashboard, followup, handover, movements, weekly
 
 app_name = "classification"
 
@@ -38,4 +38,9 @@ urlpatterns += [
     path("dashboard/", dashboard.overview, name="dashboard"),
     path("dashboard/branches/<int:pk>/", dashboard.branch, name="dashboard_branch"),
     path("weeks/<int:pk>/summary.xlsx", dashboard.week_summary, name="week_summary"),
+]
+
+# Staff changes: a leaving manager's villages and maintained customers in one step.
+urlpatterns += [
+    path("branches/<int:branch_pk>/handover/", handover.handover_page, name="handover"),
 ]

@@ -27,6 +27,7 @@ from .weekly import (
 from .followup import DedicatedManager, FollowUp, Maintainer, Visit, VisitQuerySet
 from .contact import Message, MessageQuerySet, ProductNews
 from .figures import BranchFigures, FiguresChange
+from .handover import Handover
 
 # isort: on
 
@@ -42,6 +43,7 @@ __all__ = [
     "DedicatedManager",
     "FiguresChange",
     "FollowUp",
+    "Handover",
     "Maintainer",
     "Message",
     "MessageQuerySet",
