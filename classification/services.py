@@ -261,6 +261,40 @@ def lift_override(*, week, customer, user, now) -> None:
     row.save(update_fields=["tier", "source"])
 
 
+def undecided_rows(week):
+    """What confirming would leave open: rows still 待认定 and pending proposals."""
+    rows = week.rows.filter(tier=rules.Tier.UNDECIDED).select_related("customer__village")
+    proposals = Proposal.objects.filter(
+        customer__village__township__branch=week.branch, status=Proposal.Status.PENDING
+    ).select_related("customer", "proposed_by")
+    return rows, proposals
+
+
+@transaction.atomic
+def accept_proposals(*, week, user, now) -> int:
+    """Take up every pending proposal of the branch's account managers as an override,
+    with the proposer's reason: the meeting's "agree with all" in one step."""
+    week = _lock_week(week)
+    pending = list(
+        Proposal.objects.select_for_update()
+        .filter(customer__village__township__branch=week.branch, status=Proposal.Status.PENDING)
+        .select_related("customer", "proposed_by")
+    )
+    for proposal in pending:
+        override_tier(
+            week=week,
+            customer=proposal.customer,
+            tier=proposal.tier,
+            reason=(
+                _("%(reason)s (proposed by %(who)s)")
+                % {"reason": proposal.reason, "who": proposal.proposed_by}
+            )[: Override._meta.get_field("reason").max_length],
+            user=user,
+            now=now,
+        )
+    return len(pending)
+
+
 @transaction.atomic
 def confirm_week(*, week, user, today: datetime.date, now) -> Week:
     """The branch head confirms the week (支行认定): it is locked and maintenance is reassigned.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("branches/<int:branch_pk>/run/", weekly.run, name="run"),
     path("weeks/<int:pk>/", weekly.week_detail, name="week"),
     path("weeks/<int:pk>/confirm/", weekly.confirm, name="confirm"),
+    path("weeks/<int:pk>/accept-proposals/", weekly.accept_proposals, name="accept_proposals"),
     path("weeks/<int:pk>/customers/<int:customer_pk>/override/", weekly.override, name="override"),
     path("weeks/<int:pk>/customers/<int:customer_pk>/lift/", weekly.lift, name="lift"),
     path("weeks/<int:pk>/customers/<int:customer_pk>/propose/", weekly.propose, name="propose"),

@@ -69,6 +69,11 @@ def week_detail(request, pk):
     week = get_object_or_404(
         Week.objects.visible_to(request.user).select_related("branch", "confirmed_by"), pk=pk
     )
+    return _week_page(request, week)
+
+
+def _week_page(request, week, *, failed=None, status=200):
+    """The queue; `failed` is a decision refused (its form keeps the tier chosen)."""
     rows = week.rows.filter(customer__village__in=Village.objects.visible_to(request.user))
     pending = Exists(
         Proposal.objects.filter(customer=OuterRef("customer_id"), status=Proposal.Status.PENDING)
@@ -111,24 +116,59 @@ def week_detail(request, pk):
     for row in page.object_list:
         row.proposal = proposals.get(row.customer_id)
         row.override = overrides.get(row.customer_id)
+        row.failed = failed[1] if failed is not None and failed[0] == row.customer_id else None
+    context = _row_context(request, week, show)
+    context.update(
+        {
+            "page": page,
+            "tiers": [(t.value, label, counts.get(t.value, 0)) for t, label in TIER_LABELS.items()],
+            "total": sum(counts.values()),
+            "undecided": counts.get(Tier.UNDECIDED, 0),
+            "pending": (services.undecided_rows(week)[1].count() if context["can_review"] else 0),
+            "past_weeks": Week.objects.filter(branch=week.branch)
+            .order_by("-week_start")
+            .only("pk", "week_start", "status")[:PAST_WEEKS],
+        }
+    )
+    return render(request, "classification/week.html", context, status=status)
+
+
+PAST_WEEKS = 12
+
+
+def _row_context(request, week, show):
     can_review = (
         not week.is_locked and branches_reviewed_by(request.user).filter(pk=week.branch_id).exists()
     )
-    can_propose = not week.is_locked and request.user.role == Role.ACCOUNT_MANAGER
-    return render(
-        request,
-        "classification/week.html",
-        {
-            "week": week,
-            "page": page,
-            "show": show,
-            "tiers": [(t.value, label, counts.get(t.value, 0)) for t, label in TIER_LABELS.items()],
-            "total": sum(counts.values()),
-            "can_review": can_review,
-            "can_propose": can_propose,
-            "form": TierDecisionForm(),
-        },
+    return {
+        "week": week,
+        "show": show,
+        "can_review": can_review,
+        "can_propose": not week.is_locked and request.user.role == Role.ACCOUNT_MANAGER,
+        "form": TierDecisionForm(),
+    }
+
+
+def _in_place(request) -> bool:
+    """A decision sent by static/js/week_queue.js: answer with the row alone."""
+    return request.headers.get("X-Queue-Row") == "1"
+
+
+def _row_response(request, week, customer, *, failed=None, status=200):
+    """The decided row as the queue shows it (template partial `queue-row`)."""
+    row = (
+        Classification.objects.filter(week=week, customer=customer)
+        .select_related("customer__village")
+        .get()
     )
+    row.proposal = Proposal.objects.filter(
+        customer=customer, status=Proposal.Status.PENDING
+    ).first()
+    row.override = Override.objects.filter(customer=customer, lifted_at__isnull=True).first()
+    row.failed = failed
+    context = _row_context(request, week, request.GET.get("show", "queue"))
+    context["row"] = row
+    return render(request, "classification/week.html#queue-row", context, status=status)
 
 
 def _reviewable_week(request, pk):
@@ -155,10 +195,11 @@ def override(request, pk, customer_pk):
         return response
     form = TierDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{customer.name}：{error}")
-        return redirect(week)
+        # The tier chosen stays chosen: the row comes back with the error beside it.
+        failed = (customer.pk, form)
+        if _in_place(request):
+            return _row_response(request, week, customer, failed=form, status=422)
+        return _week_page(request, week, failed=failed, status=422)
     try:
         services.override_tier(
             week=week,
@@ -169,8 +210,13 @@ def override(request, pk, customer_pk):
             now=timezone.now(),
         )
     except (services.WeekLocked, services.DecidedMeanwhile) as refused:
+        if _in_place(request):
+            form.add_error(None, str(refused))
+            return _row_response(request, week, customer, failed=form, status=409)
         messages.error(request, str(refused))
         return redirect(week)
+    if _in_place(request):
+        return _row_response(request, week, customer)
     messages.success(
         request,
         _("%(name)s is now %(tier)s.")
@@ -197,6 +243,16 @@ def confirm(request, pk):
     week = _reviewable_week(request, pk)
     if response := not_post(request):
         return response
+    undecided, proposals = services.undecided_rows(week)
+    if not week.is_locked and request.POST.get("despite") != "1":
+        undecided, proposals = list(undecided[:200]), list(proposals[:200])
+        if undecided or proposals:
+            # Say what is still open and ask: confirming leaves them 待认定 / rejected.
+            return render(
+                request,
+                "classification/week_confirm.html",
+                {"week": week, "undecided": undecided, "proposals": proposals},
+            )
     try:
         services.confirm_week(
             week=week, user=request.user, today=timezone.localdate(), now=timezone.now()
@@ -244,4 +300,17 @@ def propose(request, pk, customer_pk):
         request,
         _("Your proposal for %(name)s goes to the weekly meeting.") % {"name": customer.name},
     )
+    return redirect(week)
+
+
+def accept_proposals(request, pk):
+    week = _reviewable_week(request, pk)
+    if response := not_post(request):
+        return response
+    try:
+        n = services.accept_proposals(week=week, user=request.user, now=timezone.now())
+    except (services.WeekLocked, services.DecidedMeanwhile) as refused:
+        messages.error(request, str(refused))
+        return redirect(week)
+    messages.success(request, _("%(n)s proposals taken up.") % {"n": n})
     return redirect(week)

@@ -160,6 +160,7 @@ SCOPE_TABLE = {
     "classification:run": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),
     "classification:week": (lambda w: [a_week(w).pk], SEE_BRANCH_1 | MANAGERS_1),
     "classification:confirm": (lambda w: [a_week(w).pk], REVIEW_BRANCH_1),
+    "classification:accept_proposals": (lambda w: [a_week(w).pk], REVIEW_BRANCH_1),
     "classification:override": (lambda w: [a_week(w).pk, w.customer_a.pk], REVIEW_BRANCH_1),
     "classification:lift": (lambda w: [a_week(w).pk, w.customer_a.pk], REVIEW_BRANCH_1),
     "classification:propose": (
@@ -196,6 +197,7 @@ ALLOWED_STATUS = {
     "classification:visit_create": 405,
     "classification:run": 405,
     "classification:confirm": 405,
+    "classification:accept_proposals": 405,
     "classification:override": 405,
     "classification:lift": 405,
     "classification:propose": 405,

@@ -32,16 +32,33 @@ def test_branch_head_overrides_one_customer_and_confirms_the_week(browser, peopl
     expect(page.locator(f"#row-{big.pk} .reasons")).to_contain_text("存贷款合计在支行排名第1")
     browser.shot("weekly-queue")
 
+    # Balances and the ID's last digits beside each name (never the whole number).
+    expect(page.locator(f"#row-{big.pk} .balances")).to_contain_text("800,000")
+    expect(page.locator(f"#row-{big.pk}")).to_contain_text("****" + big.id_number[-4:])
+    expect(page.locator(f"#row-{big.pk}")).not_to_contain_text(big.id_number)
+
+    # Without a reason the row comes back in place, the tier chosen still chosen.
     row.locator("select[name=tier]").select_option("cultivation")
+    row.locator("button", has_text="认定").click()
+    expect(row.locator("[role=alert]")).to_contain_text("请填写")
+    expect(row.locator("select[name=tier]")).to_have_value("cultivation")
+    assert not Override.objects.exists()
+    browser.shot("weekly-queue-reason-missing")
+
     row.locator("input[name=reason]").fill("在外务工返乡创业，收入稳定")
     row.locator("button", has_text="认定").click()
-    expect(page.locator(".msg")).to_contain_text("培植发展类")
-
+    # Decided in place: the row now shows the tier and the reason, no reload.
+    expect(row.locator("span.tier")).to_contain_text("培植发展类")
+    expect(row).to_contain_text("在外务工返乡创业")
     page.click("a[href='?show=all']")
     expect(page.locator(f"#row-{undecided.pk} span.tier")).to_contain_text("培植发展类")
-    expect(page.locator(f"#row-{undecided.pk}")).to_contain_text("在外务工返乡创业")
 
+    still_open = week.rows.filter(tier="undecided").count()
     page.click("#confirm-week button")
+    if still_open:  # the people fixture's other customers: the page lists them and asks
+        expect(page.locator("#undecided-list li")).to_have_count(still_open)
+        browser.shot("weekly-confirm-asks")
+        page.click("#confirm-anyway")
     expect(page.locator(".msg")).to_contain_text("维护人已更新")
     expect(page.locator("main")).to_contain_text("已确认")
     expect(page.locator("#confirm-week")).to_have_count(0)

@@ -82,7 +82,7 @@ def test_an_override_needs_a_written_reason(world):
 def test_a_confirmed_week_does_not_change(world):
     week = run(world.branch1)
     client = login(world.branch_head)
-    client.post(reverse("classification:confirm", args=[week.pk]))
+    client.post(reverse("classification:confirm", args=[week.pk]), {"despite": "1"})
     week.refresh_from_db()
     assert week.is_locked
     before = list(week.rows.values_list("customer_id", "tier", "rank"))
@@ -128,7 +128,9 @@ def test_confirming_assigns_the_people_responsible(world):
     world.customer_a.deposit_balance = Decimal("100")
     world.customer_a.save()
     week = run(world.branch1)
-    login(world.branch_head).post(reverse("classification:confirm", args=[week.pk]))
+    login(world.branch_head).post(
+        reverse("classification:confirm", args=[week.pk]), {"despite": "1"}
+    )
     duties = set(
         Maintainer.objects.filter(customer=world.customer_a).values_list("user__username", "duty")
     )
@@ -178,3 +180,93 @@ def test_classifying_a_branch_is_a_fixed_number_of_queries_for_10_and_1000_custo
     assert week.rows.count() == 1000
     assert large == small
     assert week.rows.filter(tier="key_follow_up").count() == 50
+
+
+def test_confirming_lists_what_is_still_undecided_and_asks(world):
+    week = run(world.branch1)
+    # Branch 1's two customers say nothing the rules can classify.
+    assert week.rows.filter(tier="undecided").count() == 2
+    login(world.manager_a).post(
+        reverse("classification:propose", args=[week.pk, world.customer_a.pk]),
+        {"tier": "periodic_revisit", "reason": "已在我行开卡"},
+    )
+    client = login(world.branch_head)
+    page = client.post(reverse("classification:confirm", args=[week.pk]))
+    assert page.status_code == 200
+    listed = page.text.split('id="undecided-list"', 1)[1].split("</ul>", 1)[0]
+    assert listed.count("<li>") == 2
+    assert "已在我行开卡" in page.text.split('id="proposal-list"', 1)[1]
+    week.refresh_from_db()
+    assert not week.is_locked
+    response = client.post(reverse("classification:confirm", args=[week.pk]), {"despite": "1"})
+    assert response.status_code == 302
+    week.refresh_from_db()
+    assert week.is_locked
+
+
+def test_nothing_open_confirms_at_once(world):
+    for customer in (world.customer_a, world.customer_b):
+        customer.main_income = "farming"
+        customer.save()
+    week = run(world.branch1)
+    assert not week.rows.filter(tier="undecided").exists()
+    response = login(world.branch_head).post(reverse("classification:confirm", args=[week.pk]))
+    assert response.status_code == 302
+    week.refresh_from_db()
+    assert week.is_locked
+
+
+def test_all_proposals_are_taken_up_in_one_step_with_their_reasons(world):
+    week = run(world.branch1)
+    for manager, customer, tier in (
+        (world.manager_a, world.customer_a, "periodic_revisit"),
+        (world.manager_b, world.customer_b, "cultivation"),
+    ):
+        login(manager).post(
+            reverse("classification:propose", args=[week.pk, customer.pk]),
+            {"tier": tier, "reason": "走访核实"},
+        )
+    client = login(world.branch_head)
+    page = client.get(week.get_absolute_url()).text
+    assert 'id="accept-proposals"' in page
+    client.post(reverse("classification:accept_proposals", args=[week.pk]))
+    assert tier_of(week, world.customer_a) == "periodic_revisit"
+    assert tier_of(week, world.customer_b) == "cultivation"
+    assert Proposal.objects.filter(status="accepted").count() == 2
+    reasons = set(Override.objects.values_list("reason", flat=True))
+    assert reasons == {"走访核实（manager_a 建议）", "走访核实（manager_b 建议）"}
+    # A second click finds nothing pending and changes nothing.
+    client.post(reverse("classification:accept_proposals", args=[week.pk]))
+    assert Override.objects.count() == 2
+
+
+def test_an_override_without_a_reason_keeps_the_tier_chosen(world):
+    week = run(world.branch1)
+    client = login(world.branch_head)
+    url = reverse("classification:override", args=[week.pk, world.customer_a.pk])
+    page = client.post(url, {"tier": "key_follow_up", "reason": ""})
+    assert page.status_code == 422
+    row = page.text.split(f'id="row-{world.customer_a.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert '<option value="key_follow_up" selected>' in row
+    assert "请填写" in row
+    # Sent in place by the queue's script: the row alone comes back, the tier kept.
+    page = client.post(url, {"tier": "cultivation", "reason": " "}, headers={"X-Queue-Row": "1"})
+    assert page.status_code == 422
+    assert page.text.strip().startswith("<tr")
+    assert '<option value="cultivation" selected>' in page.text
+    page = client.post(
+        url, {"tier": "cultivation", "reason": "返乡创业"}, headers={"X-Queue-Row": "1"}
+    )
+    assert page.status_code == 200
+    assert "返乡创业" in page.text
+    assert tier_of(week, world.customer_a) == "cultivation"
+
+
+def test_the_queue_lists_the_branchs_past_weeks(world):
+    first = run(world.branch1)
+    services.confirm_week(week=first, user=world.branch_head, today=MONDAY, now=timezone.now())
+    second = run(world.branch1, MONDAY + datetime.timedelta(days=7))
+    page = login(world.branch_head).get(second.get_absolute_url()).text
+    past = page.split('id="past-weeks"', 1)[1].split("</details>", 1)[0]
+    assert first.get_absolute_url() in past
+    assert "2026-11-30" in past
