@@ -32,7 +32,7 @@ from tests.assessment.fieldwork_builders import (
 )
 
 LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_pixels=40_000_000)
-THRESHOLDS = Thresholds(max_distance_km=Decimal("3"), hash_threshold=6)
+THRESHOLDS = Thresholds(max_distance_km=Decimal("3"), hash_threshold=6, max_device_accuracy_m=500)
 DAY = datetime.date(2026, 11, 5)
 VILLAGE = Place("A村", VILLAGE_LAT, VILLAGE_LON)
 
