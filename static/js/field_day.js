@@ -281,6 +281,7 @@
     });
     list.hidden = picks.length === 0;
     form.querySelector("#photo-count").textContent = picks.length ? text.count + ": " + picks.length : "";
+    form.querySelector("#add-photo").textContent = picks.length ? text.another : text.first;
   }
 
   // --- Sending ------------------------------------------------------------------
@@ -405,6 +406,8 @@
       take(input.files);
       input.value = ""; // the page holds the photos now; the same input takes the next one
     });
+    // The page's list shows the photos; the input, emptied after each pick, would say "none".
+    input.hidden = true;
     add.hidden = false;
     add.addEventListener("click", function () { input.click(); });
     form.addEventListener("submit", submit);
