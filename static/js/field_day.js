@@ -286,13 +286,15 @@
 
   // --- Sending ------------------------------------------------------------------
 
-  function status(message, percent) {
+  function status(message, percent, tone) {
     var box = form.querySelector("#upload-status");
     var bar = form.querySelector("#upload-progress");
     box.hidden = !message;
     bar.hidden = percent === null;
     if (percent !== null) { bar.value = percent; }
-    form.querySelector("#upload-label").textContent = message || "";
+    var label = form.querySelector("#upload-label");
+    label.textContent = message || "";
+    label.className = tone ? "small " + tone : "small";
   }
 
   function setBusy(value) {
@@ -380,7 +382,7 @@
 
   function failed() {
     setBusy(false);
-    status(labels().failed, null);
+    status(labels().failed, null, "warn");
   }
 
   function submit(event) {

@@ -26,7 +26,7 @@ FORM_PATH = "/assessment/field-days/new/"
 UPLOAD_BYTES_PER_SECOND = 300_000  # a slow village connection (2.4 Mbps), so the bar is seen
 
 
-def phone_picture(seed: int) -> Image.Image:
+def phone_picture(seed: int, size=PHONE_SIZE) -> Image.Image:
     """A 4000×3000 picture that compresses like a photo: colour fields, texture and grain.
 
     Pure noise would not compress at all and a smooth picture to nothing; a phone photo
@@ -37,14 +37,20 @@ def phone_picture(seed: int) -> Image.Image:
     grid.putdata(
         [tuple(rng.randrange(40, 220) for _ in range(3)) for _ in range(48)]  # type: ignore[misc]
     )
-    scene = grid.resize(PHONE_SIZE, Image.Resampling.BICUBIC)
-    width, height = PHONE_SIZE
+    scene = grid.resize(size, Image.Resampling.BICUBIC)
+    width, height = size
     texture = Image.effect_noise((width // 4, height // 4), 40).resize(
-        PHONE_SIZE, Image.Resampling.BILINEAR
+        size, Image.Resampling.BILINEAR
     )
-    grain = Image.effect_noise(PHONE_SIZE, 12)
+    grain = Image.effect_noise(size, 12)
     bands = [Image.blend(Image.blend(band, texture, 0.35), grain, 0.2) for band in scene.split()]
     return Image.merge("RGB", bands)
+
+
+def phone_photo_bytes(seed: int, *, taken, size=(800, 600)) -> bytes:
+    out = io.BytesIO()
+    phone_picture(seed, size).save(out, "JPEG", quality=90, exif=exif_for(taken))
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +211,54 @@ def test_five_phone_photos_go_in_under_two_megabytes_and_survive_a_form_error(
     )
     browser.shot("photos-logged")
     assert browser.problems == []
+
+
+@pytest.mark.parametrize("browser", ["phone"], indirect=True)
+def test_a_send_without_signal_keeps_the_photos_and_the_next_one_files_the_day_once(
+    browser, people, media, tmp_path, posted_bytes
+):
+    page = browser.page
+    today = timezone.localdate()
+    paths = []
+    for seed in (1, 2, 3):
+        path = tmp_path / f"IMG_{seed:04d}.jpg"
+        path.write_bytes(phone_photo_bytes(seed, taken=at(today, 9, seed)))
+        paths.append(path)
+
+    log_in(browser, people.manager_a)
+    page.goto(FORM_PATH)
+    form = page.locator("#field-day-form")
+    form.locator("[name=villages]").check()
+    form.locator("[name=households_visited]").fill("3")
+    form.locator("[name=diary]").fill("走访A村3户。")
+    form.locator("input[type=file][name=photos]").set_input_files(paths)
+    page.wait_for_function(ALL_READY, arg=3, timeout=30_000)
+    # No location was granted: the page says so and the photos go without one.
+    expect(page.locator("#photo-picks .photo-pick").first).to_contain_text("无定位")
+    # A photo picked by mistake is taken off the list.
+    page.locator("#photo-picks .photo-pick").nth(2).locator(".pick-remove").click()
+    expect(page.locator("#photo-picks .photo-pick")).to_have_count(2)
+    expect(page.locator("#photo-count")).to_contain_text("2")
+
+    page.context.set_offline(True)
+    form.locator(".form-actions button[type=submit]").click()
+    expect(page.locator("#upload-label")).to_contain_text("上传失败")
+    expect(page.locator("#photo-picks .photo-pick")).to_have_count(2)
+    expect(form.locator(".form-actions button[type=submit]")).to_be_enabled()
+    assert posted_bytes == []
+    assert not FieldDay.objects.exists()
+    browser.shot("photos-upload-failed")
+
+    page.context.set_offline(False)
+    form.locator(".form-actions button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/assessment/field-days/\d+/$"), timeout=30_000)
+    expect(page.locator(".msg-success")).to_contain_text("2")
+    field_day = FieldDay.objects.get()
+    assert field_day.photos.count() == 2
+    assert [p.taken_at for p in field_day.photos.order_by("pk")] == [
+        at(today, 9, 1),
+        at(today, 9, 2),
+    ]
+    assert all(p.device_accuracy_m is None for p in field_day.photos.all())
+    # The send without signal is the browser's own failure, which it reports as such.
+    assert [p for p in browser.problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
