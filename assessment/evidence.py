@@ -46,8 +46,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class DevicePosition:
+    """Where the phone's browser said it was when the photo was added, and how sure it was."""
+
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: int  # the radius, in whole metres, rounded up
+
+
+@dataclass(frozen=True)
 class PhotoFacts:
-    """What an accepted upload is, and what its EXIF says."""
+    """What an accepted upload is, what its EXIF says, and where the phone was."""
 
     extension: str
     size: int
@@ -57,11 +66,12 @@ class PhotoFacts:
     latitude: Decimal | None
     longitude: Decimal | None
     phash: str  # 16 hex digits, 64 bits
+    device: DevicePosition | None = None
 
     @property
     def unverified(self) -> bool:
         """No capture time and no place: nothing to check, so no finding either."""
-        return self.taken_at is None and self.latitude is None
+        return self.taken_at is None and self.latitude is None and self.device is None
 
 
 def inspect_image(upload, *, limits: Limits) -> PhotoFacts:
@@ -255,6 +265,7 @@ class EarlierPhoto:
 class Thresholds:
     max_distance_km: Decimal
     hash_threshold: int
+    max_device_accuracy_m: int  # a phone location this precise or better is checked
 
 
 @dataclass(frozen=True)
@@ -284,20 +295,42 @@ class TooFarFromTheVillages:
     kind = "too_far"
 
     def check(self, facts: PhotoFacts, *, day, places, earlier, thresholds) -> Issue | None:
-        if facts.latitude is None:
+        position = checked_position(facts, thresholds)
+        if position is None:
             return None
+        latitude, longitude, accuracy_m = position
         distances = [
-            distance_km(facts.latitude, facts.longitude, place.latitude, place.longitude)
+            distance_km(latitude, longitude, place.latitude, place.longitude)
             for place in places
             if place.latitude is not None and place.longitude is not None
         ]
         if not distances or min(distances) <= thresholds.max_distance_km:
             return None
-        return Issue(
-            self.kind,
-            _("%(distance)s km from the nearest village claimed (limit %(limit)s km)")
-            % {"distance": min(distances), "limit": _plain(thresholds.max_distance_km)},
-        )
+        detail = _("%(distance)s km from the nearest village claimed (limit %(limit)s km)") % {
+            "distance": min(distances),
+            "limit": _plain(thresholds.max_distance_km),
+        }
+        if accuracy_m is not None:
+            detail += _(", by the phone's location (±%(accuracy)s m)") % {"accuracy": accuracy_m}
+        return Issue(self.kind, detail)
+
+
+def checked_position(
+    facts: PhotoFacts, thresholds: Thresholds
+) -> tuple[Decimal, Decimal, int | None] | None:
+    """The place a photo is checked at, with the phone's accuracy when it is the phone's.
+
+    The EXIF GPS first; else the phone's location if it is at least as precise as the
+    threshold. The phone's location is where the photo was added, which for a picture
+    taken there and then is where it was taken; a coarser one (a cell tower's guess,
+    kilometres wide) would flag honest photos, so it is not used.
+    """
+    if facts.latitude is not None and facts.longitude is not None:
+        return facts.latitude, facts.longitude, None
+    device = facts.device
+    if device is None or device.accuracy_m > thresholds.max_device_accuracy_m:
+        return None
+    return device.latitude, device.longitude, device.accuracy_m
 
 
 class UsedBefore:

@@ -70,7 +70,9 @@ class CheckedPhoto:
 
 def thresholds_of(settings: EvidenceSettings) -> evidence.Thresholds:
     return evidence.Thresholds(
-        max_distance_km=settings.max_distance_km, hash_threshold=settings.hash_threshold
+        max_distance_km=settings.max_distance_km,
+        hash_threshold=settings.hash_threshold,
+        max_device_accuracy_m=settings.max_device_accuracy_m,
     )
 
 
@@ -146,6 +148,7 @@ def log_field_day(
 
 def _store_photo(field_day, checked: CheckedPhoto, *, now, saved: list) -> Photo:
     facts = checked.facts
+    device = facts.device
     photo = Photo(
         field_day=field_day,
         original_name=(getattr(checked.file, "name", "") or "")[-255:],
@@ -155,6 +158,9 @@ def _store_photo(field_day, checked: CheckedPhoto, *, now, saved: list) -> Photo
         taken_at=facts.taken_at,
         latitude=facts.latitude,
         longitude=facts.longitude,
+        device_latitude=device.latitude if device else None,
+        device_longitude=device.longitude if device else None,
+        device_accuracy_m=device.accuracy_m if device else None,
         phash=facts.phash,
         unverified=facts.unverified,
         uploaded_at=now,

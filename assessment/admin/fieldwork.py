@@ -11,7 +11,14 @@ from ..models.fieldwork import EvidenceSettings
 
 @admin.register(EvidenceSettings)
 class EvidenceSettingsAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "max_distance_km", "hash_threshold", "max_upload_mb", "max_pixels")
+    list_display = (
+        "__str__",
+        "max_distance_km",
+        "max_device_accuracy_m",
+        "hash_threshold",
+        "max_upload_mb",
+        "max_pixels",
+    )
 
     def has_add_permission(self, request):
         # One row: the pages read the latest; without one, the defaults apply.

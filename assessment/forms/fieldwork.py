@@ -1,6 +1,9 @@
 """Forms of field work: log a field day with its photos, review it, rule on a finding."""
 
+import dataclasses
 import datetime
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,52 @@ from ..fieldwork import RULINGS, CheckedPhoto, limits_of
 from ..models.fieldwork import FieldDay, Finding
 
 MAX_PHOTOS = 20
+# The phone's location sent with each photo by static/js/field_day.js: one hidden field
+# of each name per photo, in the photos' order (empty when the phone gave none).
+DEVICE_FIELDS = ("device_latitude", "device_longitude", "device_accuracy_m")
+MICRODEGREE = Decimal("0.000001")
+
+
+def device_positions(data, count: int) -> list[evidence.DevicePosition | None]:
+    """The phone's location of each of `count` photos, from the form's hidden fields.
+
+    None sent (the page ran without its script) is no location for any photo; a photo
+    whose three fields are empty had none. Anything else that does not read is refused:
+    a location silently dropped would leave a photo unchecked.
+    """
+    columns = [data.getlist(name) if hasattr(data, "getlist") else [] for name in DEVICE_FIELDS]
+    if not any(columns):
+        return [None] * count
+    if any(len(column) != count for column in columns):
+        raise forms.ValidationError(
+            _("The phone's locations do not match the photos: send the form again."),
+            code="device_count",
+        )
+    positions = []
+    for latitude, longitude, accuracy in zip(*columns, strict=True):
+        if not (latitude or longitude or accuracy):
+            positions.append(None)
+            continue
+        try:
+            position = evidence.DevicePosition(
+                latitude=Decimal(latitude).quantize(MICRODEGREE, rounding=ROUND_HALF_UP),
+                longitude=Decimal(longitude).quantize(MICRODEGREE, rounding=ROUND_HALF_UP),
+                accuracy_m=math.ceil(Decimal(accuracy)),
+            )
+            valid = (
+                -90 <= position.latitude <= 90
+                and -180 <= position.longitude <= 180
+                and 0 <= position.accuracy_m <= 10_000_000
+            )
+        except (InvalidOperation, ValueError, OverflowError):
+            valid = False
+        if not valid:
+            raise forms.ValidationError(
+                _("A phone location could not be read: send the form again."),
+                code="device_position",
+            )
+        positions.append(position)
+    return positions
 
 
 class MultiplePhotoInput(forms.FileInput):
@@ -124,6 +173,17 @@ class FieldDayForm(forms.Form):
                 _("You have already logged %(date)s."), params={"date": day.isoformat()}
             )
         return day
+
+    def clean(self):
+        cleaned = super().clean()
+        photos = cleaned.get("photos")
+        if photos:
+            positions = device_positions(self.data, len(photos))
+            cleaned["photos"] = [
+                CheckedPhoto(checked.file, dataclasses.replace(checked.facts, device=position))
+                for checked, position in zip(photos, positions, strict=True)
+            ]
+        return cleaned
 
     def clean_villages(self):
         villages = list(self.cleaned_data["villages"])

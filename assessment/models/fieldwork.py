@@ -57,6 +57,15 @@ class EvidenceSettings(models.Model):
     max_pixels = models.PositiveIntegerField(
         _("most pixels in a photo"), default=40_000_000, validators=[MinValueValidator(1_000_000)]
     )
+    max_device_accuracy_m = models.PositiveIntegerField(
+        _("coarsest phone location used for the distance check (m)"),
+        default=500,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A photo without GPS is placed where the phone said it was when the photo was added; "
+            "a location less precise than this never raises a “too far” finding."
+        ),
+    )
 
     class Meta:
         verbose_name = _("photo evidence settings")
@@ -233,9 +242,20 @@ class Photo(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    # Where the phone's browser said it was when the photo was added (phones strip GPS
+    # from photos picked through a file input): the place checked when the EXIF has none.
+    device_latitude = models.DecimalField(
+        _("phone location latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    device_longitude = models.DecimalField(
+        _("phone location longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    device_accuracy_m = models.PositiveIntegerField(
+        _("phone location accuracy (m)"), null=True, blank=True
+    )
     phash = models.CharField(_("perceptual hash"), max_length=16, db_index=True)
-    # No capture time and no place in the EXIF: nothing to check it against, so the
-    # photo is shown as unverified rather than raising a finding.
+    # No capture time and no place (in the EXIF or from the phone): nothing to check it
+    # against, so the photo is shown as unverified rather than raising a finding.
     unverified = models.BooleanField(_("unverified (no EXIF)"), default=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
@@ -249,6 +269,15 @@ class Photo(models.Model):
 
     def get_absolute_url(self):
         return reverse("assessment:photo", args=[self.pk])
+
+    @property
+    def place_source(self) -> str:
+        """Where the place checked came from: "exif", "device" or "" (none)."""
+        if self.latitude is not None:
+            return "exif"
+        if self.device_latitude is not None:
+            return "device"
+        return ""
 
 
 class FindingQuerySet(models.QuerySet):

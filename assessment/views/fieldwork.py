@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -101,7 +101,7 @@ def log_field_day(request):
                 messages.error(request, str(closed))
             except fieldwork.AlreadyLogged as logged:
                 messages.error(request, str(logged))
-                return redirect(logged.field_day)
+                return _go_to(request, logged.field_day)
             else:
                 messages.success(
                     request,
@@ -113,7 +113,7 @@ def log_field_day(request):
                         "count": len(form.cleaned_data["photos"]),
                     },
                 )
-                return redirect(field_day)
+                return _go_to(request, field_day)
         else:
             messages.error(request, _("The field day was not saved: see the marked fields."))
     return render(
@@ -121,6 +121,18 @@ def log_field_day(request):
         "assessment/field_day_form.html",
         {"form": form, "max_upload_mb": settings.max_upload_mb},
     )
+
+
+def _go_to(request, field_day):
+    """The redirect after filing; to the page's script, where to go, as JSON.
+
+    static/js/field_day.js sends the form by XMLHttpRequest (for its upload progress),
+    which would follow a redirect itself and take the success message with it; told
+    the address instead, the script navigates there and the message shows.
+    """
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return JsonResponse({"location": field_day.get_absolute_url()})
+    return redirect(field_day)
 
 
 def field_day_detail(request, pk):

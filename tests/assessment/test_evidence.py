@@ -32,7 +32,7 @@ from tests.assessment.fieldwork_builders import (
 )
 
 LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_pixels=40_000_000)
-THRESHOLDS = Thresholds(max_distance_km=Decimal("3"), hash_threshold=6)
+THRESHOLDS = Thresholds(max_distance_km=Decimal("3"), hash_threshold=6, max_device_accuracy_m=500)
 DAY = datetime.date(2026, 11, 5)
 VILLAGE = Place("A村", VILLAGE_LAT, VILLAGE_LON)
 
@@ -204,8 +204,9 @@ def test_haversine_distance_in_km_to_the_nearest_100_metres(lat2, lon2, km):
     assert distance_km(lat2, lon2, VILLAGE_LAT, VILLAGE_LON) == km
 
 
-def with_facts(*, taken=None, gps=None, phash="0" * 16):
+def with_facts(*, taken=None, gps=None, phash="0" * 16, device=None):
     return evidence.PhotoFacts(
+        device=device,
         extension="jpg",
         size=1000,
         width=320,
@@ -324,6 +325,79 @@ def test_an_unverified_photo_raises_no_finding():
     facts = inspect(photo_bytes(5))
     assert facts.unverified
     assert find_issues(facts, day=DAY, places=[VILLAGE], earlier=[], thresholds=THRESHOLDS) == []
+
+
+# --- Where a photo was: its EXIF GPS, else the phone's location if precise enough ---
+
+
+def phone_at(latitude, accuracy_m, longitude=VILLAGE_LON):
+    return evidence.DevicePosition(latitude=latitude, longitude=longitude, accuracy_m=accuracy_m)
+
+
+def too_far(facts, thresholds=THRESHOLDS):
+    issues = find_issues(facts, day=DAY, places=[VILLAGE], earlier=[], thresholds=thresholds)
+    return [i for i in issues if i.kind == "too_far"]
+
+
+@pytest.mark.parametrize(
+    ("latitude", "accuracy_m", "flagged"),
+    [
+        (Decimal("31.307000"), 10, False),  # 3.0 km: exactly at the distance limit
+        (Decimal("31.308000"), 10, True),  # 3.1 km: one step over
+        (Decimal("31.308000"), 500, True),  # accuracy exactly at its limit: used
+        (Decimal("31.308000"), 501, False),  # one metre coarser: not used
+        (Decimal("31.307000"), 500, False),  # at both limits: used, and within the distance
+        (Decimal("32.000000"), 5000, False),  # 80 km by a cell tower's guess: not used
+    ],
+)
+def test_the_phones_location_is_checked_where_the_exif_has_no_gps(latitude, accuracy_m, flagged):
+    facts = with_facts(taken=at(DAY), device=phone_at(latitude, accuracy_m))
+    assert bool(too_far(facts)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("limit", "accuracy_m", "used"), [(100, 99, True), (100, 100, True), (100, 101, False)]
+)
+def test_the_accuracy_limit_is_head_offices_and_inclusive(limit, accuracy_m, used):
+    thresholds = Thresholds(
+        max_distance_km=Decimal("3"), hash_threshold=6, max_device_accuracy_m=limit
+    )
+    facts = with_facts(taken=at(DAY), device=phone_at(Decimal("31.400000"), accuracy_m))
+    assert bool(too_far(facts, thresholds)) is used
+
+
+NEAR = (Decimal("31.281000"), VILLAGE_LON)
+FAR = (Decimal("31.400000"), VILLAGE_LON)  # 13.3 km north
+
+
+@pytest.mark.parametrize(
+    ("exif_gps", "phone", "flagged"),
+    [
+        (NEAR, FAR, False),  # the photo's own GPS wins over the phone's location
+        (FAR, NEAR, True),
+        (None, FAR, True),
+        (None, NEAR, False),
+        (None, None, False),
+    ],
+)
+def test_the_photos_own_gps_comes_before_the_phones_location(exif_gps, phone, flagged):
+    device = phone_at(phone[0], 20) if phone else None
+    facts = with_facts(taken=at(DAY), gps=exif_gps, device=device)
+    assert bool(too_far(facts)) is flagged
+
+
+def test_a_finding_by_the_phones_location_says_so_with_its_accuracy():
+    (issue,) = too_far(with_facts(device=phone_at(FAR[0], 35)))
+    assert "13.3" in issue.detail
+    assert "35" in issue.detail
+    (by_gps,) = too_far(with_facts(gps=FAR))
+    assert "35" not in by_gps.detail
+    assert by_gps.detail in issue.detail
+
+
+def test_a_photo_without_exif_but_with_the_phones_location_is_not_unverified():
+    assert with_facts().unverified
+    assert not with_facts(device=phone_at(NEAR[0], 2000)).unverified
 
 
 # --- Serving ------------------------------------------------------------------------

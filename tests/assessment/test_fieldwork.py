@@ -516,7 +516,13 @@ def test_head_office_edits_the_evidence_thresholds_in_the_admin(world):
     assert EvidenceSettings.current().max_distance_km == 3  # the defaults, before any row
     response = client.post(
         "/admin/assessment/evidencesettings/add/",
-        {"max_distance_km": "2.5", "hash_threshold": 5, "max_upload_mb": 8, "max_pixels": 30000000},
+        {
+            "max_distance_km": "2.5",
+            "hash_threshold": 5,
+            "max_upload_mb": 8,
+            "max_pixels": 30000000,
+            "max_device_accuracy_m": 300,
+        },
     )
     assert response.status_code == 302
     current = EvidenceSettings.current()
