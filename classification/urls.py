@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import contact, dashboard, followup, handover, movements, weekly
+from .views import charts, contact, dashboard, followup, handover, movements, weekly
 
 app_name = "classification"
 
@@ -45,3 +45,6 @@ urlpatterns += [
 urlpatterns += [
     path("branches/<int:branch_pk>/handover/", handover.handover_page, name="handover"),
 ]
+
+# Trends: charts over weeks and months with their targets.
+urlpatterns += [path("charts/", charts.chart_page, name="charts")]

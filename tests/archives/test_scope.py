@@ -117,6 +117,7 @@ SCOPE_TABLE = {
     "archives:village_export": (lambda w: [w.village_a.pk], SEE_A),
     "archives:village_summary": (lambda w: [w.village_a.pk], SEE_A),
     "classification:handover": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),
+    "classification:charts": (lambda w: [], QUOTAS),
     # Village A's census is not done: the PDF sends back to the summary page (302).
     "archives:village_summary_pdf": (lambda w: [w.village_a.pk], SEE_A),
     "archives:branch_export": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
