@@ -27,7 +27,12 @@ def test_a_branch_head_reads_the_trends_on_a_phone_and_a_desk(browser, people):
         )
     log_in(browser, people.branch_head)
     page = browser.page
-    page.goto(browser.page.url.split("/", 3)[0] + "//" + browser.page.url.split("/")[2] + "/classification/dashboard/")
+    page.goto(
+        browser.page.url.split("/", 3)[0]
+        + "//"
+        + browser.page.url.split("/")[2]
+        + "/classification/dashboard/"
+    )
     page.click("#charts-link")
     expect(page.locator("main h1")).to_contain_text("趋势图")
     expect(page.locator("svg.chart")).to_have_count(4)
