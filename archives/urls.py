@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io
+from .views import archive, audit, balances, io, offline
 
 app_name = "archives"
 
@@ -47,3 +47,4 @@ urlpatterns += [
 # The access log of personal data (head office).
 
 urlpatterns += [path("access-log/", audit.access_log, name="access_log")]
+urlpatterns += [path("pending/", offline.pending, name="pending")]

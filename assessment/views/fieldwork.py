@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from archives import versions
+from archives import submissions, versions
 
 from .. import fieldwork
 from ..forms.fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
@@ -77,6 +77,7 @@ def my_field_days(request):
     )
 
 
+@submissions.once
 def log_field_day(request):
     """The phone form: date, villages, partner, households, diary and photos, all or nothing."""
     today = timezone.localdate()
