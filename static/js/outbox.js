@@ -152,7 +152,10 @@
   function titleOf(form) {
     var named = form.querySelector("input[name=name], input[name=date], input[name=visited_on]");
     var heading = document.querySelector("main h1");
-    var parts = [heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title];
+    var text = heading ? heading.textContent.replace(/\s+/g, " ").trim() : document.title;
+    var label = form.dataset.outbox || "";
+    if (label && text.indexOf(label) === 0) { text = text.slice(label.length).trim(); }
+    var parts = [text];
     if (named && named.value) { parts.push(named.value); }
     return parts.join(" · ");
   }
@@ -253,12 +256,15 @@
   }
 
   // Claim an item for sending in one transaction, so two open pages never both send it.
-  function claim(key) {
+  // Under the send lock (Web Locks: held by one page at a time, let go when the page
+  // goes) an item left "sending" was left by a page that went: it is sent again.
+  function claim(key, locked) {
     return inStore("items", "readwrite", function (store, done) {
       var request = store.get(key);
       request.onsuccess = function () {
         var item = request.result;
-        var stale = item && item.state === "sending" && Date.now() - item.updated > STALE_SENDING_MS;
+        var stale = item && item.state === "sending" &&
+          (locked || Date.now() - item.updated > STALE_SENDING_MS);
         if (item && item.user === USER && (item.state === "waiting" || stale)) {
           item.state = "sending";
           item.updated = Date.now();
@@ -272,20 +278,24 @@
   var flushing = null;
   function flush() {
     if (!USER || flushing) { return flushing || Promise.resolve(); }
-    flushing = all("items").then(function (items) {
-      var keys = items.filter(function (i) { return i.user === USER && i.state !== "sent"; })
-        .sort(function (a, b) { return a.created - b.created; })
-        .map(function (i) { return i.key; });
-      return keys.reduce(function (previous, key) {
-        return previous.then(function () { return sendItem(key); });
-      }, Promise.resolve());
-    }).catch(function () { /* IndexedDB unavailable: nothing kept, nothing to send */ })
+    var locked = !!(navigator.locks && navigator.locks.request);
+    var run = function () {
+      return all("items").then(function (items) {
+        var keys = items.filter(function (i) { return i.user === USER && i.state !== "sent"; })
+          .sort(function (a, b) { return a.created - b.created; })
+          .map(function (i) { return i.key; });
+        return keys.reduce(function (previous, key) {
+          return previous.then(function () { return sendItem(key, locked); });
+        }, Promise.resolve());
+      });
+    };
+    flushing = (locked ? navigator.locks.request("hongan-outbox-send", run) : run()).catch(function () { /* IndexedDB unavailable: nothing kept, nothing to send */ })
       .then(function () { flushing = null; changed(); });
     return flushing;
   }
 
-  function sendItem(key) {
-    return claim(key).then(function (item) {
+  function sendItem(key, locked) {
+    return claim(key, locked).then(function (item) {
       if (!item) { return null; }
       changed();
       return send(item.action, formDataOf(item.entries)).then(function (result) {
@@ -374,7 +384,7 @@
         card.append(p);
       }
       var actions = document.createElement("div");
-      actions.className = "form-actions";
+      actions.className = "outbox-actions";
       if (item.state === "sent" && item.url) {
         actions.append(link(item.url, text.openSent));
       }
