@@ -156,7 +156,7 @@
     var label = form.dataset.outbox || "";
     if (label && text.indexOf(label) === 0) { text = text.slice(label.length).trim(); }
     var parts = [text];
-    if (named && named.value) { parts.push(named.value); }
+    if (named && named.value && text.indexOf(named.value) === -1) { parts.push(named.value); }
     return parts.join(" · ");
   }
 
