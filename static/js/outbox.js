@@ -437,6 +437,17 @@
     box.scrollIntoView({ block: "nearest" });
   }
 
+  // Where the save led; the same page with another #anchor (a visit) is loaded again.
+  function go(url) {
+    var target = new URL(url, location.href);
+    if (target.pathname + target.search === location.pathname + location.search) {
+      history.replaceState(null, "", target.href);
+      location.reload();
+    } else {
+      location.assign(target.href);
+    }
+  }
+
   function busy(form, on) {
     form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = on; });
   }
@@ -453,7 +464,7 @@
     var data = event.submitter ? new FormData(form, event.submitter) : new FormData(form);
     submit(form, data).then(function (result) {
       if (result.status === "saved") {
-        location.assign(result.url);
+        go(result.url);
         return;
       }
       form.dataset.outboxBusy = "";

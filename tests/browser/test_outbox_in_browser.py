@@ -1,9 +1,12 @@
 """A survey filed with no signal: it waits in the phone's outbox and is filed once the signal returns."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from archives.models import Customer, Submission
+from classification.models import Visit
 from tests.browser.test_filing_in_browser import log_in, save
 from tests.builders import resident_id
 
@@ -135,3 +138,21 @@ def test_an_edit_sent_offline_over_a_change_made_meanwhile_comes_back_as_a_confl
     page.goto("/pending/")
     expect(item.locator(".outbox-state")).to_have_text("已发送")
     assert Submission.objects.filter(user=people.manager_a).count() == 1
+
+
+@pytest.mark.parametrize("browser", ["phone"], indirect=True)
+def test_a_visit_sent_through_the_outbox_shows_the_customer_page_again_with_it(browser, people):
+    page = browser.page
+    customer = people.customer_a
+    log_in(browser, people.manager_a)
+    page.goto(f"/customers/{customer.pk}/")
+    form = page.locator("form.visit-form")
+    if not form.is_visible():
+        page.click("details.record-visit summary")
+    form.locator("[name=learnt]").fill("家里新建了茶园")
+    form.locator("button[type=submit]").click()
+
+    expect(page.locator(".msg-success")).to_contain_text("的走访")
+    expect(page).to_have_url(re.compile(rf"/customers/{customer.pk}/#visits$"))
+    assert Visit.objects.filter(customer=customer, learnt="家里新建了茶园").count() == 1
+    assert browser.problems == []
