@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io, summary
+from .views import archive, audit, balances, io, offline, summary
 
 app_name = "archives"
 
@@ -58,3 +58,4 @@ urlpatterns += [
         name="village_summary_pdf",
     ),
 ]
+urlpatterns += [path("pending/", offline.pending, name="pending")]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import services, versions
+from .. import services, submissions, versions
 from ..audit import AccessAction, record_access
 from ..forms import CustomerForm, FamilyFormSet, duplicate_message
 from ..identity import age_on, mask_id, region_of
@@ -219,6 +219,7 @@ def customer_detail(request, pk):
     )
 
 
+@submissions.once
 def customer_create(request, village_pk):
     village = get_object_or_404(Village.objects.editable_by(request.user), pk=village_pk)
     customer_type = request.GET.get("type") or request.POST.get("type")
@@ -231,6 +232,7 @@ def customer_create(request, village_pk):
     return _survey(request, village=village, customer=Customer(), customer_type=customer_type)
 
 
+@submissions.once
 def customer_edit(request, pk):
     customer = get_object_or_404(
         Customer.objects.editable_by(request.user).select_related("village"), pk=pk

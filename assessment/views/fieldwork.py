@@ -5,13 +5,13 @@ import datetime
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from archives import versions
+from archives import submissions, versions
 
 from .. import fieldwork
 from ..forms.fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
@@ -77,6 +77,7 @@ def my_field_days(request):
     )
 
 
+@submissions.once
 def log_field_day(request):
     """The phone form: date, villages, partner, households, diary and photos, all or nothing."""
     today = timezone.localdate()
@@ -124,15 +125,8 @@ def log_field_day(request):
 
 
 def _go_to(request, field_day):
-    """The redirect after filing; to the page's script, where to go, as JSON.
-
-    static/js/field_day.js sends the form by XMLHttpRequest (for its upload progress),
-    which would follow a redirect itself and take the success message with it; told
-    the address instead, the script navigates there and the message shows.
-    """
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return JsonResponse({"location": field_day.get_absolute_url()})
-    return redirect(field_day)
+    """The redirect after filing (the submission key's record keeps where it led)."""
+    return redirect(field_day)  # archives.submissions.answer tells the script as JSON
 
 
 def field_day_detail(request, pk):

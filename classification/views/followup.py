@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from archives import movement_rules
+from archives import movement_rules, submissions
 from archives.models import Customer
 
 from .. import figures, movements, visits
@@ -71,6 +71,7 @@ def revisit_rate(request):
     )
 
 
+@submissions.once
 def visit_create(request, pk):
     """Log a visit from the customer's page: anyone who can see the customer may."""
     customer = get_object_or_404(

@@ -327,11 +327,19 @@
     });
   }
 
+  // Sent by this script (upload progress, the form's errors swapped in with the photos
+  // kept). With no signal the form, photos and its submission key go to the outbox
+  // (static/js/outbox.js), which sends them when the signal returns; the key makes sure
+  // the day is filed once however often it is sent.
   function send(data) {
-    if (window.Outbox && typeof window.Outbox.submit === "function") {
-      return Promise.resolve(window.Outbox.submit(form, data, { onProgress: progress }));
+    var outbox = window.Outbox && typeof window.Outbox.queue === "function" ? window.Outbox : null;
+    if (outbox && navigator.onLine === false) {
+      return outbox.queue(form, data).then(function () { return null; });
     }
-    return viaXhr(data, progress);
+    return viaXhr(data, progress).catch(function (error) {
+      if (!outbox) { throw error; }
+      return outbox.queue(form, data).then(function () { return null; });
+    });
   }
 
   function headerOf(answer, name) {
@@ -349,7 +357,7 @@
   function handle(answer) {
     if (!answer || typeof answer.status !== "number") {
       setBusy(false);
-      status("", null);
+      status(labels().queued, null);
       return undefined;
     }
     var type = headerOf(answer, "Content-Type");

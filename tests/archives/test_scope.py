@@ -110,6 +110,7 @@ def media_in_tmp(settings, tmp_path):
 SCOPE_TABLE = {
     "home": (lambda w: [], EVERYONE),
     "archives:customers": (lambda w: [], EVERYONE),
+    "archives:pending": (lambda w: [], EVERYONE),  # drawn on the phone from its own outbox
     "archives:village": (lambda w: [w.village_a.pk], SEE_A),
     "archives:customer": (lambda w: [w.customer_a.pk], SEE_A),
     "archives:customer_edit": (lambda w: [w.customer_a.pk], EDIT_A),
@@ -284,6 +285,8 @@ ALLOWED_STATUS.update(CREDIT_ALLOWED_STATUS)
 
 # URLs that are not pages of the archive: authentication.
 NOT_SCOPED = {"login", "logout"}
+# The installable app's worker and manifest: the same for everyone, signed in or not, no data.
+NOT_SCOPED |= {"service_worker", "manifest"}
 
 
 def project_url_names():
