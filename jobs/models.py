@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobQuerySet(models.QuerySet):
@@ -129,7 +130,7 @@ class ScheduledRun(models.Model):
     with a conditional UPDATE, so two workers never run one entry at once."""
 
     class Outcome(models.TextChoices):
-        NEVER = "never", _("Not run yet")
+        NEVER = "never", pgettext_lazy("scheduled run", "Not run yet")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
