@@ -75,7 +75,7 @@ def test_a_month_other_than_this_or_next_is_refused_with_a_reason(world, months_
 
 @pytest.mark.parametrize(
     ("phone", "reason", "shown"),
-    [("", "no_mobile", "未登记手机号码"), ("0713-1234567", "bad_mobile", "不是有效的手机号码")],
+    [("", "no_mobile", "未登记手机号码"), ("07131234567", "bad_mobile", "不是有效的手机号码")],
 )
 def test_a_message_without_a_usable_mobile_says_which(world, phone, reason, shown):
     Customer.objects.filter(pk=world.customer_a.pk).update(phone=phone)
