@@ -6,6 +6,8 @@ import datetime
 from django.utils.translation import gettext as _
 
 from . import movements, template_book
+from .dropdowns import yes_no
+from .movement_models import Direction
 
 EXAMPLE = {
     "account": "1820100000012345",
@@ -28,7 +30,14 @@ def build_template() -> bytes:
         rules=rules(),
         accepted=accepted,
         example_width=30,
+        lists={"direction": directions(), "cross_bank": yes_no()},
     )
+
+
+def directions() -> list[str]:
+    """收 and 支: the first word the import reads as each direction."""
+    words = movements.DIRECTION_WORDS
+    return [next(w for w, d in words.items() if d == direction) for direction in Direction]
 
 
 def rules():

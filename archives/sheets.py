@@ -38,6 +38,8 @@ from .survey import (
 CUSTOMER_SHEET = "客户"
 MEMBER_SHEET = "家庭成员"
 NOTES_SHEET = "说明"
+# The hidden sheet holding the templates' long drop-down lists (archives/dropdowns.py).
+LISTS_SHEET = "下拉选项"
 
 # The first label of each choice is the one written in exports and the template.
 CHOICE_LABELS = {

@@ -12,19 +12,25 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .dropdowns import Dropdowns
+
 BOLD = Font(bold=True)
 
 
-def build(*, title, columns, example, rules, accepted, example_width=22) -> bytes:
+def build(*, title, columns, example, rules, accepted, example_width=22, lists=None) -> bytes:
     """The workbook: `title`'s header row (bold, frozen; identifier columns formatted as
-    text so an 18-digit number stays whole, date columns as dates) and a 说明 sheet with
-    the `rules` and, per column, whether it is required, `accepted(column)` and its
+    text so an 18-digit number stays whole, date columns as dates; a drop-down on each
+    column `lists` names, column name -> the labels the import accepts) and a 说明 sheet
+    with the `rules` and, per column, whether it is required, `accepted(column)` and its
     `example`."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title
     sheet.append([c.header for c in columns])
+    dropdowns = Dropdowns(workbook)
     for index, column in enumerate(columns, start=1):
+        if column.name in (lists or {}):
+            dropdowns.add(sheet, index, lists[column.name])
         sheet.cell(1, index).font = BOLD
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(14, 2 * len(column.header) + 4)
@@ -53,6 +59,7 @@ def build(*, title, columns, example, rules, accepted, example_width=22) -> byte
         )
     for letter, width in (("A", 16), ("B", 8), ("C", 80), ("D", example_width)):
         notes.column_dimensions[letter].width = width
+    dropdowns.finish()
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

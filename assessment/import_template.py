@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from archives.dropdowns import Dropdowns
+
 from . import imports, ledger
 from .models.ledger import PER_ITEM_KINDS, UNITS, LedgerKind
 
@@ -42,6 +44,9 @@ def build_template() -> bytes:
             # Text, so 0012 keeps its zeros and 2026-11 is not turned into a date.
             sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
+    kind_column = [c.name for c in imports.COLUMNS].index("kind") + 1
+    dropdowns = Dropdowns(workbook)
+    dropdowns.add(sheet, kind_column, kinds())
 
     notes = workbook.create_sheet("说明")
     for rule in rules():
@@ -60,9 +65,15 @@ def build_template() -> bytes:
         notes.append(list(example))
     for letter, width in (("A", 28), ("B", 14), ("C", 80)):
         notes.column_dimensions[letter].width = width
+    dropdowns.finish()
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def kinds() -> list[str]:
+    """The items' drop-down: the label of each item the import reads (imports.KIND_LABELS)."""
+    return [imports.kind_label(kind) for kind in LedgerKind]
 
 
 def _heading(sheet, cells):

@@ -23,7 +23,7 @@ from archives.models import Customer
 from . import calendar as greetings
 from .models import Classification, Message, ProductNews, Week
 from .rules import Band, Tier
-from .senders import SendFailed, get_sender
+from .senders import SendFailed, get_sender, why_not_sending
 
 REMINDER_DAYS = 3  # maturity and interest reminders go out this many days ahead
 SEND_BATCH = 500  # messages per send run; the next run picks up the rest
@@ -212,6 +212,11 @@ def _mobile(phone: str) -> str:
         return ""
 
 
+def _why_no_mobile(phone: str) -> str:
+    """Why a message cannot go to this number: none on file, or not a mobile number."""
+    return Message.SkipReason.BAD_MOBILE if phone.strip() else Message.SkipReason.NO_MOBILE
+
+
 # --- Writes ------------------------------------------------------------------------------
 
 
@@ -256,7 +261,7 @@ def plan_month(
                 if _passed(d, end=end, today=today):
                     reason = Message.SkipReason.PASSED
                 elif not phone:
-                    reason = Message.SkipReason.NO_MOBILE
+                    reason = _why_no_mobile(r.phone or "")
                 rows.append(
                     Message(
                         customer_id=r.customer_id,
@@ -302,6 +307,7 @@ class SendReport:
     retrying: int = 0  # failed this time, queued for the next run
     failed: int = 0  # gave up: out of attempts, or the gateway refused for good
     kept: int = 0  # due but kept in the outbox: the sender does not deliver
+    reason: str = ""  # why they were kept (senders.why_not_sending)
 
 
 def send_due(
@@ -319,11 +325,13 @@ def send_due(
     transaction holding a lock on its row only while the gateway answers, so two runs at
     once never send the same message and a crash loses at most the message in flight.
     """
-    sender = sender or get_sender()
     max_attempts = max_attempts or settings.SMS_MAX_ATTEMPTS
     due = Message.objects.due(today)
+    if sender is None and (reason := why_not_sending()):
+        return SendReport(kept=due.count(), reason=reason)
+    sender = sender or get_sender()
     if not sender.delivers:
-        return SendReport(kept=due.count())
+        return SendReport(kept=due.count(), reason=str(getattr(sender, "reason", "")))
     outcomes = Counter()
     for pk in list(due.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():

@@ -78,10 +78,30 @@ def revisit_rates(branches, *, today: datetime.date, rulebook) -> list[dict]:
     return table
 
 
+def refresh(branches, *, today: datetime.date, rulebook) -> int:
+    """Compute the figures of the branches whose kept ones are missing or out of date, so
+    that the first page of the day reads them (the scheduled run after midnight,
+    classification/tasks.py); returns how many branches were computed."""
+    branches = list(dashboard.with_weeks(branches))
+    weeks = dashboard.chosen_weeks(branches)
+    _kept, stale = _kept_and_stale(branches, weeks, today=today)
+    if stale:
+        _compute(stale, weeks, today=today, rulebook=rulebook)
+    return len(stale)
+
+
 def _current(branches, weeks, *, today, rulebook) -> dict[int, BranchFigures]:
     """Branch id -> its figures for `today`, computing only those missing or out of date:
     one read, and when a branch is out of date the grouped queries of dashboard._figures
     and visits.branch_revisit_rates over those branches only, and one upsert."""
+    kept, stale = _kept_and_stale(branches, weeks, today=today)
+    if stale:
+        kept.update(_compute(stale, weeks, today=today, rulebook=rulebook))
+    return kept
+
+
+def _kept_and_stale(branches, weeks, *, today):
+    """The figures kept for `today` that still hold, and the branches without such."""
     newer = FiguresChange.objects.filter(branch=OuterRef("branch"), at__gte=OuterRef("started_at"))
     kept = {
         row.branch_id: row
@@ -92,9 +112,7 @@ def _current(branches, weeks, *, today, rulebook) -> dict[int, BranchFigures]:
     stale = [
         b for b in branches if b.pk not in kept or kept[b.pk].week_id != _week_id(weeks.get(b.pk))
     ]
-    if stale:
-        kept.update(_compute(stale, weeks, today=today, rulebook=rulebook))
-    return kept
+    return kept, stale
 
 
 def _week_id(week):

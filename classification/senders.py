@@ -13,6 +13,8 @@ import urllib.request
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 GATEWAY_TIMEOUT = 10  # seconds; a send run must not hang on a gateway that does not answer
 # Client errors that retrying will not cure (a wrong number, a refused template), as
@@ -32,6 +34,10 @@ class OutboxSender:
     """Keeps messages in the outbox: nothing is sent, nothing is marked sent."""
 
     delivers = False
+    reason = gettext_lazy(
+        "No SMS gateway is configured (the default sender keeps every message in the "
+        "outbox): head office must set SMS_SENDER to the bank's gateway."
+    )
 
     def send(self, message) -> None:
         raise SendFailed("OutboxSender does not send messages")
@@ -95,3 +101,18 @@ class HttpGatewaySender:
 def get_sender():
     """The sender settings.SMS_SENDER names, ready to use."""
     return import_string(settings.SMS_SENDER)()
+
+
+def why_not_sending() -> str:
+    """Why the configured sender sends nothing, in words for head office; "" when it sends.
+
+    Not configured (the default outbox), or configured wrongly (no key, an address that is
+    not http(s), a sender that cannot be loaded): either way every due message waits.
+    """
+    try:
+        sender = get_sender()
+    except (ImproperlyConfigured, ImportError) as error:
+        return _("The SMS sender is not set up correctly: %(error)s") % {"error": error}
+    if sender.delivers:
+        return ""
+    return str(getattr(sender, "reason", "")) or _("The configured SMS sender sends nothing.")

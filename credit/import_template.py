@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from archives.dropdowns import Dropdowns, yes_no
 from archives.sheets import NOTES_SHEET
 
 from . import imports
@@ -53,6 +54,10 @@ def build_template() -> bytes:
             sheet.column_dimensions[letter].number_format = "@"
             sheet.cell(2, index).number_format = "@"
     sheet.freeze_panes = "A2"
+    dropdowns = Dropdowns(workbook)
+    for index, column in enumerate(imports.COLUMNS, start=1):
+        if column.kind == "boolean":
+            dropdowns.add(sheet, index, yes_no())
 
     notes = workbook.create_sheet(NOTES_SHEET)
     for rule in rules():
@@ -72,6 +77,7 @@ def build_template() -> bytes:
         )
     for letter, width in (("A", 20), ("B", 8), ("C", 80), ("D", 30)):
         notes.column_dimensions[letter].width = width
+    dropdowns.finish()
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobQuerySet(models.QuerySet):
@@ -121,3 +122,54 @@ class Job(models.Model):
         if not self.total:
             return 0
         return min(100, 100 * self.done // self.total)
+
+
+class ScheduledRun(models.Model):
+    """The state of one scheduled entry (jobs/schedule.py): when it last ran, how that
+    ended, and when it is due again. The row is the claim: a tick sets `running_since`
+    with a conditional UPDATE, so two workers never run one entry at once."""
+
+    class Outcome(models.TextChoices):
+        NEVER = "never", pgettext_lazy("scheduled run", "Not run yet")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    next_due = models.DateTimeField(_("next run"))
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
+    last_started = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_outcome = models.CharField(
+        _("last outcome"), max_length=10, choices=Outcome.choices, default=Outcome.NEVER
+    )
+    # What the last run reported (done), or why it failed.
+    message = models.TextField(_("message"), blank=True)
+    # Someone asked for a run now from the schedule page (whom, for the page).
+    requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self):
+        return self.key
+
+
+class ScheduledFailure(models.Model):
+    """A scheduled run that failed, kept for the schedule page's recent failures."""
+
+    key = models.CharField(_("key"), max_length=40)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    message = models.TextField(_("why it failed"))
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]
+        verbose_name = _("scheduled run failure")
+        verbose_name_plural = _("scheduled run failures")
+        indexes = [models.Index(fields=["key", "-finished_at"], name="schedfail_key_recent")]
+
+    def __str__(self):
+        return f"{self.key} {self.finished_at:%Y-%m-%d %H:%M}"

@@ -1,13 +1,14 @@
-"""The background tasks: one runs any job through its registered kind; one keeps house daily."""
+"""The background task that runs any job through its registered kind, and the jobs app's
+own scheduled work: the reaper and the upload purge (jobs/schedule.py)."""
 
 import datetime
 
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from . import services
-
-HOUSEKEEPING_EVERY = datetime.timedelta(days=1)
+from . import schedule, services
 
 
 @task
@@ -17,29 +18,41 @@ def run_job(job_id: int):
 
 @task
 def housekeeping():
-    """Delete expired uploads, then queue itself again for tomorrow (job_worker starts it)."""
+    """Delete expired uploads. Kept so that a housekeeping task an earlier version queued
+    still runs; the scheduled `purge_uploads` entry does this daily now."""
     services.purge_uploads(now=timezone.now())
-    schedule_housekeeping(force=True)
 
 
-def schedule_housekeeping(*, force: bool = False) -> bool:
-    """Queue the daily housekeeping unless one is queued already; whether it queued one.
-
-    Only a backend that runs tasks later (the database one) can hold it for a day.
-    """
-    if not housekeeping.get_backend().supports_defer:
-        return False
-    if not force and _housekeeping_queued():
-        return False
-    housekeeping.using(run_after=timezone.now() + HOUSEKEEPING_EVERY).enqueue()
-    return True
+def reap_jobs(now: datetime.datetime) -> str:
+    reaped = services.reap_stale(now=now)
+    return _("%(n)d stalled jobs marked failed.") % {"n": reaped}
 
 
-def _housekeeping_queued() -> bool:
-    """A housekeeping task waits in the queue (due now or later)."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+def purge_uploads(now: datetime.datetime) -> str:
+    deleted = services.purge_uploads(now=now)
+    return _("%(n)d expired uploaded files deleted.") % {"n": deleted}
 
-    return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=housekeeping.module_path
-    ).exists()
+
+schedule.register(
+    schedule.Scheduled(
+        "reap_jobs",
+        gettext_lazy("Stalled jobs reaped"),
+        reap_jobs,
+        every=datetime.timedelta(minutes=5),
+        description=gettext_lazy(
+            "Marks failed the background jobs whose worker stopped reporting progress."
+        ),
+    )
+)
+schedule.register(
+    schedule.Scheduled(
+        "purge_uploads",
+        gettext_lazy("Expired uploads deleted"),
+        purge_uploads,
+        at=datetime.time(3, 0),
+        description=gettext_lazy(
+            "Deletes uploaded import files (they hold full ID numbers) once their "
+            "retention period has passed."
+        ),
+    )
+)

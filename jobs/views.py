@@ -1,10 +1,12 @@
-"""A job's page, the status fragment its page polls, and its result file."""
+"""A job's page, the status fragment its page polls, its result file; the schedule page."""
 
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import registry, services
+from . import registry, schedule, scheduler, services
 from .models import Job
 
 
@@ -50,3 +52,34 @@ def job_file(request, pk):
         as_attachment=True,
         filename=job.result_file.name.rsplit("/", 1)[-1],
     )
+
+
+def _require_head_office(user):
+    """The schedule is head office's: a 404 for everyone else, like any page out of scope."""
+    if not (user.is_authenticated and user.is_active and getattr(user, "is_head_office", False)):
+        raise Http404
+
+
+def schedule_page(request):
+    """Each scheduled entry: when it runs, its last run and outcome, its next run, failures."""
+    _require_head_office(request.user)
+    scheduler.ensure_rows(now=timezone.now())
+    return render(request, "jobs/schedule.html", {"rows": scheduler.rows()})
+
+
+def schedule_run(request, key):
+    """Head office's "run now": the worker's next tick (within a minute) runs it."""
+    _require_head_office(request.user)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        entry = schedule.get(key)
+    except LookupError:
+        raise Http404 from None
+    scheduler.request_run(key=entry.key, user=request.user, now=timezone.now())
+    messages.success(
+        request,
+        _("%(label)s will run at the worker's next tick, within a minute.")
+        % {"label": entry.label},
+    )
+    return redirect("jobs:schedule")

@@ -60,7 +60,8 @@ class open_archive:
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise unreadable(error) from error
         names = self.workbook.sheetnames
-        others = [n for n in names if n not in (sheets.MEMBER_SHEET, sheets.NOTES_SHEET)]
+        skipped = (sheets.MEMBER_SHEET, sheets.NOTES_SHEET, sheets.LISTS_SHEET)
+        others = [n for n in names if n not in skipped]
         title = self.main_sheet if self.main_sheet in names else (others or [None])[0]
         if title is None:
             raise UnreadableFile(_("The workbook has no sheet of customers."))

@@ -1,4 +1,5 @@
-"""The downloadable import template (导入模板.xlsx): headers, an example row and a 说明 sheet.
+"""The downloadable import template (导入模板.xlsx): headers, an example row and a 说明 sheet;
+each coded column has a drop-down of the labels the import accepts (archives/dropdowns.py).
 
 Generated from archives/sheets.py, so it always matches what the import accepts.
 """
@@ -13,13 +14,15 @@ from openpyxl.utils import get_column_letter
 from stdnum.cn import ric
 
 from .. import sheets
+from ..dropdowns import Dropdowns, column_values
 from ..models import CustomerType
 from ..survey import NEEDS_CREDIT_CODE, NEEDS_ID_NUMBER, fields_for
 
 _EXAMPLE_BODY = "42112219560708016"  # Hong'an county, born 1956-07-08
 EXAMPLE_ID = _EXAMPLE_BODY + ric.calc_check_digit(_EXAMPLE_BODY + "0")
 EXAMPLE_CUSTOMER = {
-    "customer_type": "一般农户",
+    # Labels as the drop-downs list them (sheets.labels), so Excel accepts the example.
+    "customer_type": sheets.label(CustomerType, CustomerType.HOUSEHOLD),
     "group": "一组",
     "name": "张三（示例）",
     "id_number": EXAMPLE_ID,
@@ -52,8 +55,10 @@ def build_template(*, village_code="") -> bytes:
     workbook = Workbook()
     customers = workbook.active
     customers.title = sheets.CUSTOMER_SHEET
-    _table(customers, sheets.IMPORT_COLUMNS, {**EXAMPLE_CUSTOMER, "village": village_code})
-    _table(workbook.create_sheet(sheets.MEMBER_SHEET), sheets.MEMBER_COLUMNS, EXAMPLE_MEMBER)
+    lists = Dropdowns(workbook)
+    _table(customers, sheets.IMPORT_COLUMNS, {**EXAMPLE_CUSTOMER, "village": village_code}, lists)
+    members = workbook.create_sheet(sheets.MEMBER_SHEET)
+    _table(members, sheets.MEMBER_COLUMNS, EXAMPLE_MEMBER, lists)
     notes = workbook.create_sheet(sheets.NOTES_SHEET)
     for rule in rules():
         notes.append([rule])
@@ -79,15 +84,19 @@ def build_template(*, village_code="") -> bytes:
     notes.column_dimensions["B"].width = 24
     notes.column_dimensions["D"].width = 36
     notes.column_dimensions["E"].width = 90
+    lists.finish()
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _table(ws, columns, example):
+def _table(ws, columns, example, lists):
     ws.append([c.header for c in columns])
     ws.append([example.get(c.name) for c in columns])
     for index, column in enumerate(columns, start=1):
+        if dropdown := column_values(column):
+            values, several = dropdown
+            lists.add(ws, index, values, several=several)
         ws.cell(1, index).font = BOLD
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = max(12, 2 * len(column.header) + 2)

@@ -1,5 +1,7 @@
 """Forms of the contact plan: the outbox filter and head office's news and planning forms."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -59,4 +61,27 @@ class ProductNewsForm(forms.ModelForm):
 
 
 class PlanForm(forms.Form):
+    """The month to plan: this month, or next month ahead of time (a past month's
+    greetings and reminders could only be skipped, a later one's key customers are not
+    known yet)."""
+
     month = MonthField(label=_("Month"))
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months = plannable_months(today)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month not in self.months:
+            raise forms.ValidationError(
+                _("Only this month (%(this)s) or next month (%(next)s) can be planned.")
+                % {"this": f"{self.months[0]:%Y-%m}", "next": f"{self.months[1]:%Y-%m}"}
+            )
+        return month
+
+
+def plannable_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first days of this month and of next month."""
+    this = today.replace(day=1)
+    return this, (this + datetime.timedelta(days=32)).replace(day=1)

@@ -78,7 +78,8 @@ class Message(models.Model):
         SKIPPED = "skipped", pgettext_lazy("text message", "Skipped")
 
     class SkipReason(models.TextChoices):
-        NO_MOBILE = "no_mobile", _("No valid mobile number on file")
+        NO_MOBILE = "no_mobile", _("No mobile number on file")
+        BAD_MOBILE = "bad_mobile", _("The number on file is not a valid mobile number")
         PASSED = "passed", _("The date had passed when the month was planned")
 
     customer = models.ForeignKey(

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from archives.views import require_head_office
 
 from .. import contact
-from ..forms.contact import OutboxFilterForm, PlanForm, ProductNewsForm
+from ..forms.contact import OutboxFilterForm, PlanForm, ProductNewsForm, plannable_months
 from ..models import Message, ProductNews
+from ..senders import why_not_sending
 
 PAGE_SIZE = 50
 
@@ -50,8 +51,10 @@ def _render_outbox(request, *, news_form=None, status=200):
             month=month,
             news=ProductNews.objects.filter(month=month).select_related("created_by"),
             news_form=news_form or ProductNewsForm(initial={"month": month}),
-            plan_form=PlanForm(initial={"month": month}),
+            plannable=plannable_months(timezone.localdate()),
         )
+    # Why due messages are not going out (no gateway, or one set up wrongly), per row.
+    context.update(not_sending=why_not_sending(), today=timezone.localdate())
     return render(request, "classification/outbox.html", context, status=status)
 
 
@@ -87,12 +90,14 @@ def product_news_add(request):
 def plan_month(request):
     if refused := _post_only(request):
         return refused
-    form = PlanForm(request.POST)
+    today = timezone.localdate()
+    form = PlanForm(request.POST, today=today)
     if not form.is_valid():
-        messages.error(request, _("Choose the month to plan."))
+        for error in form.errors.get("month", [_("Choose the month to plan.")]):
+            messages.error(request, error)
         return redirect("classification:outbox")
     month = form.cleaned_data["month"]
-    result = contact.plan_month(year=month.year, month=month.month, today=timezone.localdate())
+    result = contact.plan_month(year=month.year, month=month.month, today=today)
     messages.success(
         request,
         _(
@@ -119,11 +124,11 @@ def send_due(request):
         messages.error(
             request, _("Sending stopped on an error. The details are in the server log.")
         )
-    elif result.return_value["kept"]:
+    elif result.return_value["reason"]:
         messages.warning(
             request,
-            _("No SMS gateway is configured: %(n)d due messages are kept in the outbox.")
-            % {"n": result.return_value["kept"]},
+            _("%(n)d due messages are kept in the outbox: %(reason)s")
+            % {"n": result.return_value["kept"], "reason": result.return_value["reason"]},
         )
     else:
         messages.success(

@@ -578,7 +578,7 @@ def test_the_template_documents_every_column_and_its_example_row_imports(world):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["客户", "家庭成员", "说明"]
+    assert workbook.sheetnames == ["客户", "家庭成员", "说明", sheets.LISTS_SHEET]
     assert [c.value for c in workbook["客户"][1]] == [c.header for c in sheets.IMPORT_COLUMNS]
     assert [c.value for c in workbook["家庭成员"][1]] == [c.header for c in sheets.MEMBER_COLUMNS]
     documented = {r[1] for r in workbook["说明"].iter_rows(values_only=True)}

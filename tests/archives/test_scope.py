@@ -130,6 +130,9 @@ SCOPE_TABLE = {
     "jobs:job": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "jobs:status": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     "jobs:file": (lambda w: [a_statement_job(w).pk], HEAD_OFFICE),
+    # The scheduled work (jobs/schedule.py): head office's page and its "run now" (POST).
+    "jobs:schedule": (lambda w: [], HEAD_OFFICE),
+    "jobs:schedule_run": (lambda w: ["classify_week"], HEAD_OFFICE),
     "archives:import_confirm": (lambda w: [an_import_job(w).pk], HEAD_OFFICE),
     # Balances: head office imports the core-banking extract, their one source.
     "archives:balances_import": (lambda w: [], HEAD_OFFICE),
@@ -193,6 +196,7 @@ ALLOWED_STATUS = {
     "archives:import_confirm": 405,
     "assessment:my_quotas": 302,
     "archives:village_summary_pdf": 302,
+    "jobs:schedule_run": 405,
     "classification:product_news": 405,
     "classification:plan_month": 405,
     "classification:send_due": 405,

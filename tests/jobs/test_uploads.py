@@ -7,20 +7,22 @@ Before, an uploaded archive (full ID numbers) stayed forever under its own name,
 import datetime
 import stat
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs import tasks
-from jobs.models import Job
+from jobs import scheduler, tasks
+from jobs.models import Job, ScheduledRun
 from tests.archives.test_import import row, upload, xlsx
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -112,26 +114,25 @@ def test_a_dry_run_whose_file_was_deleted_can_no_longer_be_confirmed(world, medi
     assert Job.objects.count() == 1  # nothing started
 
 
-def test_the_worker_keeps_one_daily_housekeeping_queued(world, media):
-    with override_settings(
-        TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    ):
-        from django.tasks import TaskResultStatus
-        from django_tasks_db.models import DBTaskResult
+def test_the_scheduler_purges_expired_uploads_daily_at_three(world, media):
+    job = finished_job(world, days_ago=31, name="a")
+    at_three = datetime.datetime(2026, 12, 4, 3, 0, tzinfo=SHANGHAI)
+    ScheduledRun.objects.create(key="purge_uploads", next_due=at_three)
 
-        assert tasks.schedule_housekeeping() is True
-        assert tasks.schedule_housekeeping() is False  # one is queued already
-        queued = DBTaskResult.objects.get(task_path=tasks.housekeeping.module_path)
-        assert queued.status == TaskResultStatus.READY
-        waits = queued.run_after - timezone.now()
-        assert datetime.timedelta(hours=23) < waits <= datetime.timedelta(days=1)
+    early = scheduler.tick(now=at_three - datetime.timedelta(seconds=1))
+    assert "purge_uploads" not in [r.key for r in early]
+    (ran,) = [r for r in scheduler.tick(now=at_three) if r.key == "purge_uploads"]
 
-        job = finished_job(world, days_ago=31, name="a")
-        tasks.housekeeping.call()  # what the worker runs a day later
-        job.refresh_from_db()
-        assert job.input_file.name == ""
-        assert DBTaskResult.objects.filter(task_path=tasks.housekeeping.module_path).count() == 2
+    assert ran.outcome == "done"
+    job.refresh_from_db()
+    assert job.input_file.name == ""
+    state = ScheduledRun.objects.get(key="purge_uploads")
+    assert state.next_due == at_three + datetime.timedelta(days=1)
+    assert "1" in state.message
 
 
-def test_with_tasks_run_inline_nothing_is_scheduled():
-    assert tasks.schedule_housekeeping() is False
+def test_an_old_housekeeping_task_still_purges_without_queuing_itself(world, media):
+    job = finished_job(world, days_ago=31, name="a")
+    tasks.housekeeping.call()
+    job.refresh_from_db()
+    assert job.input_file.name == ""

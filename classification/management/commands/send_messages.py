@@ -18,10 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit, **options):
         report = contact.send_due(today=timezone.localdate(), now=timezone.now(), limit=limit)
-        if report.kept:
+        if report.reason:
             self.stdout.write(
-                _("No SMS gateway is configured: %(n)d due messages are kept in the outbox.")
-                % {"n": report.kept}
+                _("%(n)d due messages are kept in the outbox: %(reason)s")
+                % {"n": report.kept, "reason": report.reason}
             )
             return
         self.stdout.write(
