@@ -32,7 +32,6 @@ register(
         10,
         roles=HEAD_OFFICE_ONLY,
         tabs={HEAD_OFFICE: 1},
-        short_label=_("Review"),
     )
 )
 register(
