@@ -19,8 +19,11 @@ CHIEF, LEADER = Role.SECTION_CHIEF.value, Role.LEADER.value
 URGENT_SHOWN = 5
 
 
-def revisits(user, today: datetime.date) -> dict:
-    """The user's customers due within a week or overdue: the counts and the most urgent."""
+def revisits(user, today: datetime.date) -> dict | None:
+    """The user's customers due within a week or overdue: the counts and the most urgent.
+
+    Nothing for a branch head, chief or leader who maintains nobody yet (a manager always
+    sees it: their area's customers are theirs)."""
     cadence = Rulebook.objects.in_force(today).cadence
     mine = visits.follow_up_of(user, cadence=cadence)
     soon = today + datetime.timedelta(days=visits.DUE_SOON_DAYS)
@@ -29,6 +32,8 @@ def revisits(user, today: datetime.date) -> dict:
         due=Count("pk", filter=Q(next_due__lte=soon)),
         total=Count("pk"),
     )
+    if not counts["total"] and user.role != MANAGER:
+        return None
     urgent = list(visits.due_soon(mine, today)[:URGENT_SHOWN])
     for customer in urgent:
         customer.overdue = visits.is_overdue(customer.next_due, today)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from archives import today as today_sections
 from archives.models import Role
-from classification.models import FollowUp
+from classification.models import FollowUp, Maintainer
 from classification.rules import Tier
 from classification.services import run_week
 from tests.assessment.fieldwork_builders import make_field_day
@@ -53,10 +53,10 @@ def overdue(customer, days=200):
         ("manager_a", ["revisits", "field-day", "outbox", "villages"]),
         (
             "branch_head",
-            ["weekly-queue", "revisits", "branch-revisits", "field-day", "branch-field-days"],
+            ["weekly-queue", "branch-revisits", "field-day", "branch-field-days"],
         ),
-        ("section_chief", ["revisits", "branch-revisits", "field-day", "branch-field-days"]),
-        ("leader", ["revisits", "branch-revisits", "field-day", "branch-field-days"]),
+        ("section_chief", ["branch-revisits", "field-day", "branch-field-days"]),
+        ("leader", ["branch-revisits", "field-day", "branch-field-days"]),
         ("head_office", ["review-queue", "months", "imports"]),
     ],
 )
@@ -130,6 +130,24 @@ def test_the_branch_head_sees_the_weekly_queue_and_the_branch_figures(world):
     assert count(html, "branch-field-days", "today") == 1
 
 
+def maintain(customer, user):
+    duty = {"branch_head": "branch_head", "section_chief": "chief", "leader": "leader"}[user.role]
+    Maintainer.objects.create(
+        customer=customer, user=user, duty=duty, since=datetime.date(2026, 1, 1)
+    )
+
+
+@pytest.mark.parametrize("role", ["branch_head", "section_chief", "leader"])
+def test_those_who_maintain_ranked_customers_see_their_revisits_due(world, role):
+    user = getattr(world, role)
+    assert "today-revisits" not in login(user).get(HOME).text  # maintains nobody: no section
+    maintain(world.customer_a, user)
+    overdue(world.customer_a, days=400)
+    html = login(user).get(HOME).text
+    assert count(html, "revisits", "overdue") == 1
+    assert world.customer_a.name in html.split('id="today-revisits"')[1].split("</section>")[0]
+
+
 def test_head_office_sees_days_to_review_months_to_close_and_imports(world):
     make_field_day(world.manager_a, [world.village_a], timezone.localdate())
     make_field_day(world.manager_c, [world.village_c], timezone.localdate())
@@ -179,6 +197,8 @@ QUERIES = {"manager_a": 8, "branch_head": 13, "section_chief": 12, "head_office"
 @pytest.mark.parametrize("role", sorted(QUERIES))
 def test_today_costs_a_fixed_number_of_queries(world, role, django_assert_num_queries):
     run_week(branch=world.branch1, today=timezone.localdate(), now=timezone.now())
+    if role in ("branch_head", "section_chief"):  # every section shown, with rows
+        maintain(world.customer_a, getattr(world, role))
     client = login(getattr(world, role))
     _grow(world, 0, 2)
     with django_assert_num_queries(QUERIES[role]):
