@@ -29,7 +29,7 @@ def revisits(user, today: datetime.date) -> dict | None:
     soon = today + datetime.timedelta(days=visits.DUE_SOON_DAYS)
     counts = mine.aggregate(
         overdue=Count("pk", filter=Q(next_due__lt=today)),
-        due=Count("pk", filter=Q(next_due__lte=soon)),
+        due=Count("pk", filter=Q(next_due__gte=today, next_due__lte=soon)),  # not yet overdue
         total=Count("pk"),
     )
     if not counts["total"] and user.role != MANAGER:
