@@ -11,7 +11,9 @@ def open_place(page, href: str) -> None:
     if link.is_visible():
         link.click()
         return
-    group = page.locator("nav.mainnav details.navgroup").filter(has=link)
+    group = page.locator("nav.mainnav details.navgroup").filter(
+        has=page.locator(f"a[href='{href}']")
+    )
     if group.is_visible():
         group.locator("summary").click()
         link.click()
