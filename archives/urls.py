@@ -7,6 +7,8 @@ from .views import archive, audit, balances, io, offline, summary
 app_name = "archives"
 
 urlpatterns = [
+    path("more/", archive.more, name="more"),
+    path("villages/", archive.villages, name="villages"),
     path("villages/<int:pk>/", archive.village_detail, name="village"),
     path(
         "villages/<int:village_pk>/customers/new/", archive.customer_create, name="customer_create"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import services, submissions, versions
+from .. import today as today_sections
 from ..audit import AccessAction, record_access
 from ..forms import CustomerForm, FamilyFormSet, duplicate_message
 from ..identity import age_on, mask_id, region_of
@@ -23,13 +24,27 @@ from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
 PAGE_SIZE = 50
 
 
-# Roles with no village work: their home is the corporate lists (DOMAIN.md §5).
-CORPORATE_HOME_ROLES = (Role.DEPUTY_HEAD, Role.CORPORATE_FINANCE, Role.CREDIT_MANAGEMENT)
-
-
 def home(request):
-    if request.user.role in CORPORATE_HOME_ROLES:
+    """今日: what to do now, in sections each app registers (archives/today.py).
+
+    Roles with no village work go to the corporate lists (DOMAIN.md §5)."""
+    if not today_sections.has_today(request.user):
         return redirect(reverse("credit:home"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "archives/today.html",
+        {"sections": today_sections.sections_for(request.user, today), "today": today},
+    )
+
+
+def more(request):
+    """更多: every place of the user's role that is not a tab, by group; who is signed in."""
+    return render(request, "archives/more.html")
+
+
+def villages(request):
+    """The villages in the user's scope, with their coverage (the former home page)."""
     villages = (
         Village.objects.visible_to(request.user)
         .select_related("township__branch")
@@ -47,7 +62,7 @@ def home(request):
     )
     for village in shown:
         village.filed_households = filed.get(village.pk, 0)
-    return render(request, "archives/home.html", {"page": page, "villages": shown})
+    return render(request, "archives/villages.html", {"page": page, "villages": shown})
 
 
 def village_detail(request, pk):

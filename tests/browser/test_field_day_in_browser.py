@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from assessment.models import FieldDay
 from tests.assessment.fieldwork_builders import VILLAGE_LAT, VILLAGE_LON, at, photo_bytes
+from tests.browser.menus import open_place
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def test_a_manager_logs_a_field_day_with_two_photos_and_head_office_confirms_it(
         photos.append(path)
 
     log_in(browser, people.manager_a)
-    page.click("nav.mainnav a[href='/assessment/field-days/']")
+    open_place(page, "/assessment/field-days/")
     expect(page).to_have_url(re.compile(r"/assessment/field-days/$"))
     page.click("main a[href='/assessment/field-days/new/']")
 
@@ -92,7 +93,7 @@ def test_a_manager_logs_a_field_day_with_two_photos_and_head_office_confirms_it(
     # Head office: the review page shows the day with its photos; confirm it.
     log_out(page)
     log_in(browser, people.head_office)
-    page.click("nav.mainnav a[href='/assessment/review/']")
+    open_place(page, "/assessment/review/")
     card = page.locator(f"#field-day-{field_day.pk}")
     expect(card).to_contain_text("预约贷款2户")
     expect(card.locator("img")).to_have_count(2)

@@ -64,12 +64,12 @@ def test_manager_files_a_household_and_a_business_then_edits_a_mobile(browser, p
     village = people.village_a
     log_in(browser, people.manager_a)
 
-    # Home: the manager's own villages.
-    expect(page.locator("main h1")).to_have_text("我的包片村")
-    expect(page.locator(".village-card a.title")).to_have_text([village.name])
+    # Home (今日): the manager's own villages among what to do today.
+    expect(page.locator("main h1")).to_contain_text("今日")
+    expect(page.locator("#today-villages a.title")).to_have_text([village.name])
     browser.shot("home")
 
-    page.click(f".village-card a[href='/villages/{village.pk}/']")
+    page.click(f"#today-villages a[href='/villages/{village.pk}/']")
     expect(page.locator("main h1")).to_have_text(village.name)
     expect(page.locator(f"a[href='/villages/{village.pk}/customers/new/']")).to_have_text(
         "客户建档"
@@ -159,7 +159,7 @@ def test_wrong_check_digit_is_shown_next_to_the_id_field_and_nothing_is_saved(br
     before = Customer.objects.count()
     bad_number = wrong_check_digit(resident_id("19880101"))
     log_in(browser, people.manager_a)
-    page.click(f".village-card a[href='/villages/{village.pk}/']")
+    page.click(f"#today-villages a[href='/villages/{village.pk}/']")
     start_filing(page, village, CustomerType.HOUSEHOLD)
     page.fill("[name=name]", "周错号")
     page.fill("[name=id_number]", bad_number)

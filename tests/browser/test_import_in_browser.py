@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from archives.models import Customer
 from jobs.models import Job
 from tests.archives.test_import import row, xlsx
+from tests.browser.menus import open_place
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def media(settings, tmp_path):
 def test_a_dry_run_then_confirm_imports_the_file(browser, people, media, tmp_path):
     page = browser.page
     log_in(browser, people.head_office)
-    page.click("nav.mainnav a[href='/imports/']")
+    open_place(page, "/imports/")
     expect(page.locator("input[name=dry_run]")).to_be_checked()
     browser.shot("import-upload")
     upload = tmp_path / "档案.xlsx"

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from assessment.models import Month, StatementSnapshot
 from jobs.models import Job
 from tests.assessment.statement_builders import OCTOBER, the_issue_scenario
+from tests.browser.menus import open_place
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def test_head_office_closes_the_month_and_downloads_the_spreadsheet(
     page = browser.page
     log_in(browser, people.head_office)
 
-    page.click("nav.mainnav a[href='/assessment/months/']")
+    open_place(page, "/assessment/months/")
     page.click("#months tr[data-month='2026-10'] a[href='/assessment/months/2026/10/']")
     expect(page).to_have_url(re.compile(r"/assessment/months/2026/10/$"))
     row = page.locator(f"tr[data-person='{person.username}']")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from classification.models import Maintainer, Override, Week
+from tests.browser.menus import open_place
 from tests.browser.test_filing_in_browser import log_in
 from tests.builders import make_customer
 
@@ -21,7 +22,7 @@ def test_branch_head_overrides_one_customer_and_confirms_the_week(browser, peopl
     undecided = make_customer(people.village_b, name="待定乙", main_income="none")
     log_in(browser, people.branch_head)
 
-    page.click("nav.mainnav a[href='/classification/weeks/']")
+    open_place(page, "/classification/weeks/")
     expect(page.locator("main h1")).to_have_text("每周分类")
     page.click(f"form[action='/classification/branches/{people.branch1.pk}/run/'] button")
     expect(page.locator(".msg")).to_contain_text("本周客户初分")

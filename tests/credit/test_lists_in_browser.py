@@ -18,6 +18,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     plain_static_storage,
     zh_catalogue,
 )
+from tests.browser.menus import open_place
 from tests.browser.test_filing_in_browser import log_in
 from tests.builders import make_corporate
 
@@ -44,7 +45,7 @@ def test_a_quality_customer_goes_through_both_departments(browser, people):  # n
     )
 
     log_in(browser, people.branch_head)
-    page.click("nav.mainnav a[href='/credit/']")
+    open_place(page, "/credit/")
     expect(page.locator("main h1")).to_contain_text("授信客户名单")
     page.click(f"form[action='/credit/lists/run/{people.branch1.pk}/'] button")
     expect(page.locator(".msg")).to_contain_text("规则已为")
@@ -82,7 +83,7 @@ def test_a_quality_customer_goes_through_both_departments(browser, people):  # n
 
     page.click("form.logout button")
     log_in(browser, people.branch_head)
-    page.click("nav.mainnav a[href='/credit/']")
+    open_place(page, "/credit/")
     page.click("nav.tabs a[data-tab='quality']")
     row = page.locator(f"#c{customer.pk}")
     expect(row).to_contain_text("红安光电科技有限公司")
