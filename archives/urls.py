@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io
+from .views import archive, audit, balances, io, review
 
 app_name = "archives"
 
@@ -47,3 +47,12 @@ urlpatterns += [
 # The access log of personal data (head office).
 
 urlpatterns += [path("access-log/", audit.access_log, name="access_log")]
+
+# A survey's review (DOMAIN.md §7): returned to its author, resubmitted, confirmed, rejected.
+
+urlpatterns += [
+    path("surveys/review/", review.survey_reviews, name="survey_reviews"),
+    path("surveys/returned/", review.returned_surveys, name="returned_surveys"),
+    path("customers/<int:pk>/review/", review.review_survey, name="review_survey"),
+    path("customers/<int:pk>/resubmit/", review.resubmit_survey, name="resubmit_survey"),
+]
