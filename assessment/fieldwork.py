@@ -378,9 +378,11 @@ def may_return(user, field_day) -> bool:
         return False
     if user.is_head_office:
         return True
-    return user.role == Role.BRANCH_HEAD and field_day.branch_id in {
-        branch.pk for branch in user.branches.all()
-    }
+    if user.role != Role.BRANCH_HEAD:
+        return False
+    if not hasattr(user, "_head_of_branches"):  # once per request, however many days a list has
+        user._head_of_branches = set(user.branches.values_list("pk", flat=True))
+    return field_day.branch_id in user._head_of_branches
 
 
 def returned_to(user):
