@@ -543,5 +543,6 @@ class FamilyMember(models.Model):
 # The access log of personal data lives in its own module; imported here so Django finds it.
 from .audit import PersonalDataAccess  # noqa: E402, F401
 from .movement_models import Movement, MovementRules  # noqa: E402, F401
+from .review_models import SurveyReview  # noqa: E402, F401
 from .submission_models import Submission  # noqa: E402, F401
 from .summary_models import VillageSummary  # noqa: E402, F401

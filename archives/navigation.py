@@ -210,6 +210,28 @@ register(
         tabs={MANAGER: 2},
     )
 )
+register(
+    Place(
+        "survey_reviews",
+        _("Surveys to review"),
+        "archives:survey_reviews",
+        "review",
+        "field",
+        30,
+        roles=frozenset({HEAD, HEAD_OFFICE}),
+    )
+)
+register(
+    Place(
+        "returned_surveys",
+        _("Surveys returned to me"),
+        "archives:returned_surveys",
+        "review",
+        "field",
+        40,
+        roles=frozenset({MANAGER, HEAD}),
+    )
+)
 for key, label, url_name, icon, order in (
     ("import_archives", _("Import archives"), "archives:import_upload", "import", 10),
     ("import_balances", _("Import balances"), "archives:balances_import", "import", 20),

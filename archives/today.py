@@ -158,3 +158,25 @@ def _imports(user, today):
 
 
 register(Section("imports", 30, frozenset({HEAD_OFFICE}), "archives/today/imports.html", _imports))
+
+
+# Surveys sent back to their author for more (archives/survey_review.py).
+def _returned_surveys(user, today):
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from .survey_review import returned_to
+
+    return [
+        ReturnedItem(
+            title=f"{customer.name} · {customer.village.name}",
+            url=reverse("archives:customer", args=[customer.pk]),
+            comment=customer.review.note,
+            returned_at=customer.review.reviewed_at,
+            kind=gettext("Survey"),
+        )
+        for customer in returned_to(user)[:10]
+    ]
+
+
+register_returned(Returned("surveys", _returned_surveys))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io, offline, summary
+from .views import archive, audit, balances, io, offline, review, summary
 
 app_name = "archives"
 
@@ -61,3 +61,11 @@ urlpatterns += [
     ),
 ]
 urlpatterns += [path("pending/", offline.pending, name="pending")]
+# A survey's review (DOMAIN.md §7): returned to its author, resubmitted, confirmed, rejected.
+
+urlpatterns += [
+    path("surveys/review/", review.survey_reviews, name="survey_reviews"),
+    path("surveys/returned/", review.returned_surveys, name="returned_surveys"),
+    path("customers/<int:pk>/review/", review.review_survey, name="review_survey"),
+    path("customers/<int:pk>/resubmit/", review.resubmit_survey, name="resubmit_survey"),
+]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archives import unique, versions
+from archives.models import Role
 
 from . import evidence
 from .models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
@@ -111,6 +112,11 @@ def log_field_day(
                         date=date,
                         branch=branches.pop(),
                         partner=partner,
+                        partner_answer=(
+                            FieldDay.PartnerAnswer.PENDING
+                            if partner
+                            else FieldDay.PartnerAnswer.NONE
+                        ),
                         households_visited=households_visited,
                         diary=diary,
                         submitted_at=now,
@@ -120,30 +126,35 @@ def log_field_day(
                     raise
                 raise AlreadyLogged(FieldDay.objects.get(person=person, date=date)) from None
             field_day.villages.set(villages)
-            places = [evidence.Place(v.name, v.latitude, v.longitude) for v in villages]
-            earlier = earlier_photos(exclude_field_day=field_day)
-            findings = []
-            for checked in photos:
-                photo = _store_photo(field_day, checked, now=now, saved=saved)
-                issues = evidence.find_issues(
-                    checked.facts, day=date, places=places, earlier=earlier, thresholds=thresholds
-                )
-                findings += [
-                    Finding(
-                        photo=photo,
-                        kind=issue.kind,
-                        detail=issue.detail,
-                        related_photo_id=issue.related_photo_id,
-                        created_at=now,
-                    )
-                    for issue in issues
-                ]
-            Finding.objects.bulk_create(findings)
+            _add_photos(field_day, villages, photos, thresholds=thresholds, now=now, saved=saved)
     except BaseException:
         for name in saved:
             default_storage.delete(name)
         raise
     return field_day
+
+
+def _add_photos(field_day, villages, photos, *, thresholds, now, saved: list) -> None:
+    """Store the photos of a day with the findings they raise against its villages."""
+    places = [evidence.Place(v.name, v.latitude, v.longitude) for v in villages]
+    earlier = earlier_photos(exclude_field_day=field_day)
+    findings = []
+    for checked in photos:
+        photo = _store_photo(field_day, checked, now=now, saved=saved)
+        issues = evidence.find_issues(
+            checked.facts, day=field_day.date, places=places, earlier=earlier, thresholds=thresholds
+        )
+        findings += [
+            Finding(
+                photo=photo,
+                kind=issue.kind,
+                detail=issue.detail,
+                related_photo_id=issue.related_photo_id,
+                created_at=now,
+            )
+            for issue in issues
+        ]
+    Finding.objects.bulk_create(findings)
 
 
 def _store_photo(field_day, checked: CheckedPhoto, *, now, saved: list) -> Photo:
@@ -272,6 +283,8 @@ def _lock_for_review(field_day, reviewer) -> FieldDay:
         raise ReviewRefused(_("Only head office reviews field days."))
     if field_day.person_id == reviewer.pk:
         raise ReviewRefused(_("Nobody reviews their own field days."))
+    if field_day.status == FieldDay.Status.REJECTED:
+        raise ReviewRefused(_("This field day was not counted: that decision is final."))
     return field_day
 
 
@@ -357,3 +370,177 @@ def rule_on_finding(
     finding._history_user = reviewer  # each ruling is a history row: an earlier one stays
     finding.save(update_fields=["status", "ruled_by", "ruled_at", "ruling_note"])
     return finding
+
+
+# ---- Send back (退回补充, DOMAIN.md §7): returned with a comment, corrected, resubmitted ----
+
+# What a correction changes: the version its form carries is of these and the photos kept.
+CORRECTION_FIELDS = ("status", "villages", "households_visited", "diary")
+
+
+def may_return(user, field_day) -> bool:
+    """Head office, or the head of the day's branch, may send another's day back for more."""
+    if field_day.person_id == user.pk:
+        return False
+    if user.is_head_office:
+        return True
+    if user.role != Role.BRANCH_HEAD:
+        return False
+    if not hasattr(user, "_head_of_branches"):  # once per request, however many days a list has
+        user._head_of_branches = set(user.branches.values_list("pk", flat=True))
+    return field_day.branch_id in user._head_of_branches
+
+
+def returned_to(user):
+    """The user's field days returned to them for more, oldest first (for their "today")."""
+    return FieldDay.objects.returned_to(user).prefetch_related("villages")
+
+
+@transaction.atomic
+def return_field_day(
+    *, field_day, reviewer, note: str, now: datetime.datetime, version: str | None = None
+) -> FieldDay:
+    """Send a day awaiting review back to its person with what to add or correct.
+
+    A returned day is not counted and holds the month's close up until it is resubmitted
+    and reviewed (or head office decides it as it stands).
+    """
+    lock_open_month(FieldDay.objects.values_list("date", flat=True).get(pk=field_day.pk))
+    field_day = FieldDay.objects.select_for_update().get(pk=field_day.pk)
+    if not may_return(reviewer, field_day):
+        raise ReviewRefused(_("Only head office or the branch head returns this field day."))
+    _check_version(field_day, version, status=FieldDay.Status.RETURNED, review_note=note.strip())
+    if field_day.status != FieldDay.Status.SUBMITTED:
+        raise ReviewRefused(
+            _("This field day is %(status)s: only a day awaiting review can be returned.")
+            % {"status": field_day.get_status_display()}
+        )
+    if not note.strip():
+        raise ReviewRefused(_("Say what the field day needs before returning it."))
+    return _decide(field_day, FieldDay.Status.RETURNED, reviewer=reviewer, note=note, now=now)
+
+
+def correction_values(field_day, *, photo_ids=None) -> versions.Values:
+    values = versions.model_values(field_day, CORRECTION_FIELDS)
+    if photo_ids is None:
+        photo_ids = [photo.pk for photo in field_day.photos.all()]
+    values["photos"] = versions.value(_("Visit photos"), sorted(photo_ids))
+    return values
+
+
+def correction_version(field_day) -> str:
+    return versions.version_of(correction_values(field_day))
+
+
+def resubmit_field_day(
+    *,
+    field_day,
+    person,
+    villages: Sequence,
+    households_visited: int,
+    diary: str,
+    photos: Sequence[CheckedPhoto],
+    remove_photos: Sequence[int],
+    thresholds: evidence.Thresholds,
+    now: datetime.datetime,
+    version: str | None = None,
+) -> FieldDay:
+    """The person corrects a returned day and sends it for review again: all or nothing.
+
+    Photos may be added and removed, but a photo found to be falsification stays (it is
+    the evidence of the finding) and the day keeps at least one photo. The month must be
+    open, checked in this transaction.
+    """
+    branches = {village.township.branch for village in villages}
+    if len(branches) != 1:
+        raise ValueError("the villages of a field day belong to one branch")
+    saved, removed_files = [], []
+    try:
+        with transaction.atomic():
+            lock_open_month(FieldDay.objects.values_list("date", flat=True).get(pk=field_day.pk))
+            field_day = FieldDay.objects.select_for_update().get(pk=field_day.pk)
+            if field_day.person_id != person.pk:
+                raise ReviewRefused(_("Only its own person corrects a field day."))
+            stored_photos = list(field_day.photos.all())
+            removing = [photo for photo in stored_photos if photo.pk in set(remove_photos)]
+            kept = [photo.pk for photo in stored_photos if photo not in removing]
+            after = FieldDay(
+                status=FieldDay.Status.SUBMITTED,
+                households_visited=households_visited,
+                diary=diary,
+            )
+            yours = versions.model_values(after, ("status", "households_visited", "diary"))
+            yours["villages"] = versions.value(
+                FieldDay._meta.get_field("villages").verbose_name, list(villages)
+            )
+            yours["photos"] = versions.value(_("Visit photos"), sorted(kept))
+            versions.check(version, stored=correction_values(field_day), yours=yours)
+            if field_day.status != FieldDay.Status.RETURNED:
+                raise ReviewRefused(
+                    _("This field day is %(status)s: only a day returned to you is resubmitted.")
+                    % {"status": field_day.get_status_display()}
+                )
+            if Finding.objects.filter(
+                photo__in=removing, status=Finding.Status.CONFIRMED_FALSIFICATION
+            ).exists():
+                raise ReviewRefused(
+                    _("A photo found to be falsification is the evidence and stays on the day.")
+                )
+            if not kept and not photos:
+                raise ReviewRefused(_("Keep or add at least one visit photo."))
+            for photo in removing:
+                removed_files += [photo.image.name, photo.served.name, photo.thumbnail.name]
+            Photo.objects.filter(pk__in=[photo.pk for photo in removing]).delete()
+            field_day.villages.set(villages)
+            field_day.branch = branches.pop()
+            _add_photos(field_day, villages, photos, thresholds=thresholds, now=now, saved=saved)
+            field_day.status = FieldDay.Status.SUBMITTED
+            field_day.households_visited = households_visited
+            field_day.diary = diary
+            field_day.submitted_at = now
+            # The return's reviewer, time and comment stay in the history row of the return.
+            field_day.reviewed_by = None
+            field_day.reviewed_at = None
+            field_day.review_note = ""
+            field_day._history_user = person
+            field_day._change_reason = "resubmitted"
+            field_day.save()
+            files = [name for name in removed_files if name]
+            transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+    return field_day
+
+
+# ---- The partner of a two-person day (两人一组) says whether they were there ----
+
+PARTNER_ANSWERS = (FieldDay.PartnerAnswer.CONFIRMED, FieldDay.PartnerAnswer.DECLINED)
+
+
+@transaction.atomic
+def answer_as_partner(*, field_day, partner, answer: str, now: datetime.datetime) -> FieldDay:
+    """The partner confirms being on the day (and is credited it once confirmed) or declines.
+
+    The answer is given once; the same answer again (a second click) changes nothing.
+    """
+    if answer not in PARTNER_ANSWERS:
+        raise ValueError(f"not a partner's answer: {answer!r}")
+    lock_open_month(FieldDay.objects.values_list("date", flat=True).get(pk=field_day.pk))
+    field_day = FieldDay.objects.select_for_update().get(pk=field_day.pk)
+    if field_day.partner_id != partner.pk or not field_day.partner_answer:
+        raise ReviewRefused(_("This field day does not ask you as its partner."))
+    if field_day.partner_answer == answer:
+        return field_day
+    if field_day.partner_answer != FieldDay.PartnerAnswer.PENDING:
+        raise ReviewRefused(
+            _("You already answered for this day: %(answer)s.")
+            % {"answer": field_day.get_partner_answer_display()}
+        )
+    field_day.partner_answer = answer
+    field_day.partner_answered_at = now
+    field_day._history_user = partner
+    field_day._change_reason = f"partner {answer}"
+    field_day.save(update_fields=["partner_answer", "partner_answered_at"])
+    return field_day

@@ -84,10 +84,13 @@ class Blocker:
     person: User
     awaiting_review: int
     open_findings: int
+    # Returned to the person for more (退回补充): not reviewed yet either, so it holds the
+    # close up like a day awaiting review until it is resubmitted and decided.
+    returned: int = 0
 
 
 def close_blockers(day: datetime.date) -> list[Blocker]:
-    """Per person, the month's field days awaiting review and photo findings unruled (2 queries)."""
+    """Per person, the month's days awaiting review or returned, and findings unruled (2 queries)."""
     open_finding = Q(photos__findings__status=Finding.Status.OPEN)
     counts = (
         FieldDay.objects.in_month(month_start(day))
@@ -96,9 +99,10 @@ def close_blockers(day: datetime.date) -> list[Blocker]:
         .annotate(
             awaiting=Count("pk", filter=Q(status=FieldDay.Status.SUBMITTED), distinct=True),
             findings=Count("photos__findings", filter=open_finding, distinct=True),
+            returned=Count("pk", filter=Q(status=FieldDay.Status.RETURNED), distinct=True),
         )
-        .filter(Q(awaiting__gt=0) | Q(findings__gt=0))
+        .filter(Q(awaiting__gt=0) | Q(findings__gt=0) | Q(returned__gt=0))
     )
-    counts = {row["person"]: (row["awaiting"], row["findings"]) for row in counts}
+    counts = {row["person"]: (row["awaiting"], row["findings"], row["returned"]) for row in counts}
     people = User.objects.filter(pk__in=counts).order_by("staff_no", "username")
     return [Blocker(person, *counts[person.pk]) for person in people]

@@ -30,7 +30,7 @@ register(
         "review",
         "assessment",
         10,
-        roles=HEAD_OFFICE_ONLY,
+        roles=frozenset({HEAD_OFFICE, HEAD}),
         tabs={HEAD_OFFICE: 1},
     )
 )

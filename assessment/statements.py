@@ -279,7 +279,10 @@ def _people(first, following, ids):
         (Q(role__in=FUND_ROLES) & ~corporate_only)
         | Exists(
             FieldDay.objects.confirmed().filter(
-                person=OuterRef("pk"), date__gte=first, date__lt=following
+                Q(person=OuterRef("pk"))
+                | Q(partner=OuterRef("pk"), partner_answer=FieldDay.PartnerAnswer.CONFIRMED),
+                date__gte=first,
+                date__lt=following,
             )
         )
         | Exists(LedgerEntry.objects.filter(person=OuterRef("pk"), **in_month))
@@ -323,10 +326,9 @@ def _live(month: Month, ids) -> MonthStatements:
     person_ids = [p.pk for p in people]
     rates = RateVersion.objects.in_force(first).table()
 
-    days = {
-        row["person"]: row["days"]
-        for row in FieldDay.objects.confirmed().in_month(first).totals_by_person()
-    }
+    # A two-person day confirmed by head office counts for its partner too, once the
+    # partner confirmed being there (DOMAIN.md §4: field days are paid per person).
+    days = FieldDay.objects.confirmed().in_month(first).credited_days_by_person()
     # Every active account manager of a branch counts in its average, with zero days too;
     # not one who serves corporate customers only (no village of their own).
     managers = defaultdict(list)
@@ -413,7 +415,8 @@ def ensure_closable(month: datetime.date) -> None:
             )
             % {
                 "month": f"{month_start(month):%Y-%m}",
-                "days": sum(b.awaiting_review for b in blockers),
+                # A returned day awaits its review again: it holds the close up the same way.
+                "days": sum(b.awaiting_review + b.returned for b in blockers),
                 "findings": sum(b.open_findings for b in blockers),
             }
         )

@@ -4,10 +4,12 @@ awaiting review, and head office's review queue and months to close. Fixed query
 import datetime
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from archives.models import Role
 from archives.navigation import HEAD_OFFICE
-from archives.today import FIELD_ROLES, Section, register
+from archives.today import FIELD_ROLES, Returned, Section, register, register_returned
 
 from .models import FieldDay, Finding, Month
 
@@ -107,3 +109,25 @@ register(
         months_to_close,
     )
 )
+
+
+# Field days sent back to their author for more (退回补充): on the author's 今日.
+def _returned_days(user, today):
+    from archives.today import ReturnedItem
+
+    from .fieldwork import returned_to
+
+    return [
+        ReturnedItem(
+            title=f"{day.date:%Y-%m-%d} · " + "、".join(v.name for v in day.villages.all()),
+            url=reverse("assessment:correct_field_day", args=[day.pk]),
+            comment=day.review_note,
+            returned_at=day.reviewed_at,
+            kind=_("Field day"),
+        )
+        for day in returned_to(user)[:RETURNED_SHOWN]
+    ]
+
+
+RETURNED_SHOWN = 10
+register_returned(Returned("field_days", _returned_days))

@@ -12,6 +12,10 @@ urlpatterns = [
     path("field-days/new/", fieldwork.log_field_day, name="field_day_log"),
     path("field-days/<int:pk>/", fieldwork.field_day_detail, name="field_day"),
     path("field-days/<int:pk>/review/", fieldwork.review_field_day, name="review_field_day"),
+    # Send back (退回补充): returned with a comment, corrected and resubmitted; the partner's answer.
+    path("field-days/<int:pk>/return/", fieldwork.return_field_day, name="return_field_day"),
+    path("field-days/<int:pk>/correct/", fieldwork.correct_field_day, name="correct_field_day"),
+    path("field-days/<int:pk>/partner/", fieldwork.answer_as_partner, name="answer_as_partner"),
     path("photos/<int:pk>/", fieldwork.photo, name="photo"),
     path("findings/<int:pk>/rule/", fieldwork.rule_finding, name="rule_finding"),
     path("review/", fieldwork.review, name="review"),

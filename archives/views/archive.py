@@ -20,6 +20,7 @@ from ..identity import age_on, mask_id, region_of
 from ..models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
 from ..pagination import CappedPaginator
 from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
+from .review import review_context
 
 PAGE_SIZE = 50
 
@@ -230,6 +231,7 @@ def customer_detail(request, pk):
             ],
             "history": services.customer_history(customer),
             "can_edit": Customer.objects.editable_by(request.user).filter(pk=pk).exists(),
+            **review_context(request.user, customer),
         },
     )
 

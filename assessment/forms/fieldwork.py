@@ -217,3 +217,70 @@ class FindingRulingForm(forms.Form):
         error_messages={"required": _("Give the reason for the ruling.")},
     )
     version = VersionField()
+
+
+class FieldDayReturnForm(forms.Form):
+    """Send a day back to its person: the comment says what to add or correct."""
+
+    note = forms.CharField(
+        label=_("What the day needs"),
+        max_length=200,
+        error_messages={"required": _("Say what the field day needs before returning it.")},
+    )
+    version = VersionField()
+
+
+class FieldDayCorrectionForm(forms.Form):
+    """A returned day as its person corrects it: villages, households, diary, photos."""
+
+    villages = FieldDayForm.base_fields["villages"]
+    households_visited = forms.IntegerField(
+        label=_("Households visited"), min_value=0, max_value=1000
+    )
+    diary = FieldDayForm.base_fields["diary"]
+    remove_photos = forms.TypedMultipleChoiceField(
+        label=_("Remove these photos"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    photos = MultiplePhotoField(
+        label=_("Add visit photos"),
+        required=False,
+        help_text=_(
+            "Take them with the phone's camera: the time and place they carry are checked."
+        ),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, field_day, evidence_settings, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "villages": list(field_day.villages.all()),
+                "households_visited": field_day.households_visited,
+                "diary": field_day.diary,
+                "version": fieldwork.correction_version(field_day),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.field_day = field_day
+        self.fields["villages"].queryset = (
+            Village.objects.visible_to(field_day.person)
+            .select_related("township__branch")
+            .order_by("township__branch__code", "code")
+        )
+        self.fields["remove_photos"].choices = [
+            (photo.pk, photo.original_name) for photo in field_day.photos.all()
+        ]
+        self.fields["photos"].limits = limits_of(evidence_settings)
+
+    clean_villages = FieldDayForm.clean_villages
+
+    def clean(self):
+        data = super().clean()
+        removing = set(data.get("remove_photos") or [])
+        kept = [photo for photo in self.field_day.photos.all() if photo.pk not in removing]
+        if not kept and not data.get("photos") and "photos" not in self.errors:
+            self.add_error("photos", _("Keep or add at least one visit photo."))
+        return data

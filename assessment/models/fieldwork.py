@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from archives.models import VILLAGE_OVERSIGHT_ROLES, Branch, Role, Village
+from archives.models import VILLAGE_OVERSIGHT_ROLES, Branch, Village
 
 __all__ = [
     "EvidenceSettings",
@@ -86,16 +87,17 @@ class EvidenceSettings(models.Model):
 
 class FieldDayQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Field days a user may see: their own, their branches' (heads, chiefs, leaders), all for head office."""
+        """Field days a user may see: their own and those naming them as partner, their branches'
+        (heads, chiefs, leaders), all for head office."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_head_office:
             return self
-        if user.role == Role.ACCOUNT_MANAGER:
-            return self.filter(person=user)
+        # The partner named on a day sees it too: they are asked to confirm being there.
+        own = Q(person=user) | Q(partner=user)
         if user.role in VILLAGE_OVERSIGHT_ROLES:
-            return self.filter(Q(person=user) | Q(branch__in=user.branches.all()))
-        return self.filter(person=user)
+            return self.filter(own | Q(branch__in=user.branches.all()))
+        return self.filter(own)
 
     def in_month(self, month: datetime.date):
         first, following = month_bounds(month)
@@ -103,6 +105,30 @@ class FieldDayQuerySet(models.QuerySet):
 
     def confirmed(self):
         return self.filter(status=FieldDay.Status.CONFIRMED)
+
+    def returned_to(self, user):
+        """The user's days sent back to them for more (退回补充), oldest first."""
+        return self.filter(person=user, status=FieldDay.Status.RETURNED).order_by("date", "pk")
+
+    def naming_partner(self, user):
+        """Days logged by someone else that name the user as their partner."""
+        return self.filter(partner=user).exclude(partner_answer=FieldDay.PartnerAnswer.NONE)
+
+    def credited_days_by_person(self) -> dict[int, int]:
+        """{person id: days}: their own days and the days they confirmed as partner (2 queries).
+
+        A date counts once per person: a partner who also logged the same day gets one day.
+        """
+        own = self.order_by().values_list("person_id", "date")
+        partnered = (
+            self.order_by()
+            .filter(partner_answer=FieldDay.PartnerAnswer.CONFIRMED, partner__isnull=False)
+            .values_list("partner_id", "date")
+        )
+        dates = defaultdict(set)
+        for person, day in [*own, *partnered]:
+            dates[person].add(day)
+        return {person: len(days) for person, days in dates.items()}
 
     def with_photo_counts(self):
         return self.annotate(
@@ -132,8 +158,18 @@ class FieldDay(models.Model):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting review")
+        # Sent back to its person with a comment (退回补充): corrected and resubmitted,
+        # it awaits review again. Never counted, and it holds the month's close up.
+        RETURNED = "returned", _("Returned for more")
         CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
+
+    class PartnerAnswer(models.TextChoices):
+        # No partner, or a day logged before partners were asked: nothing to credit.
+        NONE = "", _("Not asked")
+        PENDING = "pending", _("Not yet confirmed by the partner")
+        CONFIRMED = "confirmed", _("Confirmed by the partner")
+        DECLINED = "declined", _("Declined by the partner")
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -158,6 +194,16 @@ class FieldDay(models.Model):
         related_name="partnered_field_days",
         verbose_name=_("partner"),
     )
+    # The partner says whether they were there; once confirmed, the day is theirs too
+    # (counted in their field days when head office confirms it).
+    partner_answer = models.CharField(
+        _("partner's answer"),
+        max_length=10,
+        choices=PartnerAnswer.choices,
+        blank=True,
+        default=PartnerAnswer.NONE,
+    )
+    partner_answered_at = models.DateTimeField(_("partner answered at"), null=True, blank=True)
     households_visited = models.PositiveIntegerField(_("households visited"), default=0)
     diary = models.TextField(_("work diary"))
     status = models.CharField(

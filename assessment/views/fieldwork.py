@@ -1,6 +1,7 @@
 """Pages of field work: log a field day, my field days, a field day, its photos, head office review."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,9 +13,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from archives import submissions, versions
+from archives.models import Role
 
 from .. import fieldwork
-from ..forms.fieldwork import FieldDayForm, FieldDayReviewForm, FindingRulingForm
+from ..forms.fieldwork import (
+    FieldDayCorrectionForm,
+    FieldDayForm,
+    FieldDayReturnForm,
+    FieldDayReviewForm,
+    FindingRulingForm,
+)
 from ..models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 
 REVIEW_PAGE_SIZE = 20
@@ -70,10 +78,24 @@ def my_field_days(request):
         "confirmed": sum(day.status == FieldDay.Status.CONFIRMED for day in days),
         "households": sum(day.households_visited for day in days),
     }
+    returned = list(fieldwork.returned_to(request.user).select_related("reviewed_by"))
+    naming_me = list(
+        FieldDay.objects.naming_partner(request.user)
+        .filter(partner_answer=FieldDay.PartnerAnswer.PENDING)
+        .select_related("person", "branch")
+        .prefetch_related("villages")
+        .order_by("date", "pk")
+    )
     return render(
         request,
         "assessment/my_field_days.html",
-        {"days": days, "totals": totals, **month_links(month)},
+        {
+            "days": days,
+            "totals": totals,
+            "returned": returned,
+            "naming_me": naming_me,
+            **month_links(month),
+        },
     )
 
 
@@ -136,6 +158,11 @@ def field_day_detail(request, pk):
         .prefetch_related("villages", photos_with_findings(), decisions()),
         pk=pk,
     )
+    field_day.states = history_states(field_day)
+    field_day.asks_me = (
+        field_day.partner_id == request.user.pk
+        and field_day.partner_answer == FieldDay.PartnerAnswer.PENDING
+    )
     return render(
         request,
         "assessment/field_day.html",
@@ -143,13 +170,56 @@ def field_day_detail(request, pk):
     )
 
 
+@dataclass(frozen=True)
+class State:
+    """One line of a day's history: when, who, what it became, with the comment given."""
+
+    at: datetime.datetime | None
+    by: object
+    label: str
+    note: str = ""
+    status: str = ""
+
+
+def history_states(field_day) -> list[State]:
+    """The day's states from its history rows: submitted, returned, resubmitted, decided, and
+    the partner's answer; a save that changed none of these (a ruling's) adds no line."""
+    states, previous = [], None
+    for row in field_day.decisions.all():
+        who = row.history_user or row.reviewed_by
+        if previous is None:
+            states.append(
+                State(row.submitted_at, field_day.person, _("Submitted"), status=row.status)
+            )
+        elif row.submitted_at != previous.submitted_at:
+            states.append(State(row.submitted_at, who, _("Resubmitted"), status=row.status))
+        elif (row.status, row.reviewed_at) != (previous.status, previous.reviewed_at):
+            states.append(
+                State(
+                    row.reviewed_at or row.history_date,
+                    row.reviewed_by or who,
+                    row.get_status_display(),
+                    row.review_note,
+                    row.status,
+                )
+            )
+        if previous is not None and row.partner_answer != previous.partner_answer:
+            states.append(State(row.partner_answered_at, who, row.get_partner_answer_display()))
+        previous = row
+    return states
+
+
 def decisions():
-    """Every review decision the day was given, oldest first (its history rows)."""
+    """Every state the day was in, oldest first: submitted, returned, resubmitted, decided.
+
+    Its history rows; the template shows a row where the state changed (a partner's answer
+    or a finding ruled on saves the day too, without changing its state).
+    """
     return Prefetch(
         "decisions",
-        FieldDay.history.filter(reviewed_at__isnull=False)
-        .select_related("reviewed_by")
-        .order_by("history_date", "history_id"),
+        FieldDay.history.select_related("reviewed_by", "history_user").order_by(
+            "history_date", "history_id"
+        ),
     )
 
 
@@ -177,14 +247,24 @@ STATUS_FILTERS = {
     "submitted": Q(status=FieldDay.Status.SUBMITTED),
     "findings": Q(photos__findings__status=Finding.Status.OPEN),
     "confirmed": Q(status=FieldDay.Status.CONFIRMED),
+    "returned": Q(status=FieldDay.Status.RETURNED),
     "rejected": Q(status=FieldDay.Status.REJECTED),
     "all": Q(),
 }
 
 
+def reviews_field_days(user) -> bool:
+    """Head office decides every day; a branch head sees their branches' days to return them."""
+    return user.is_head_office or user.role == Role.BRANCH_HEAD
+
+
 def review(request):
-    """Head office: a month's field days by person, with photos, diary and findings."""
-    if not request.user.is_head_office:
+    """A month's field days by person, with photos, diary and findings.
+
+    Head office confirms, returns or does not count them; a branch head sees the days of
+    their branches (not their own) and may return one to its person for more.
+    """
+    if not reviews_field_days(request.user):
         raise Http404
     today = timezone.localdate()
     month = month_of(request, today)
@@ -192,6 +272,10 @@ def review(request):
     if show not in STATUS_FILTERS:
         show = "submitted"
     in_month = FieldDay.objects.in_month(month)
+    if not request.user.is_head_office:
+        in_month = in_month.filter(branch__in=request.user.branches.all()).exclude(
+            person=request.user
+        )
     person = request.GET.get("person", "")
     if person.isdigit():  # one person's days, from the month close's checklist
         in_month = in_month.filter(person_id=int(person))
@@ -212,6 +296,7 @@ def review(request):
     tabs = [
         ("submitted", FieldDay.Status.SUBMITTED.label),
         ("findings", _("With open findings")),
+        ("returned", FieldDay.Status.RETURNED.label),
         ("confirmed", FieldDay.Status.CONFIRMED.label),
         ("rejected", FieldDay.Status.REJECTED.label),
         ("all", _("All")),
@@ -233,9 +318,13 @@ def review(request):
 def _review_context(request, days) -> dict:
     can_review = request.user.is_head_office
     days = list(days)
-    if can_review:  # each decision form carries the version of what it decides on
-        for day in days:
+    for day in days:
+        day.can_return = day.status == FieldDay.Status.SUBMITTED and fieldwork.may_return(
+            request.user, day
+        )
+        if can_review or day.can_return:  # each decision form carries its version
             day.version = fieldwork.review_version(day)
+        if can_review:
             for photo in day.photos.all():
                 for finding in photo.findings.all():
                     finding.version = fieldwork.ruling_version(finding)
@@ -283,6 +372,120 @@ def review_field_day(request, pk):
                 "person": field_day.person,
                 "date": field_day.date.isoformat(),
                 "status": field_day.get_status_display(),
+            },
+        )
+    return _back(request, field_day)
+
+
+def return_field_day(request, pk):
+    """Head office or the day's branch head sends a day back to its person with a comment."""
+    if not reviews_field_days(request.user):
+        raise Http404
+    field_day = get_object_or_404(
+        FieldDay.objects.visible_to(request.user).exclude(person=request.user), pk=pk
+    )
+    if response := not_post(request):
+        return response
+    form = FieldDayReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(request, field_day)
+    try:
+        field_day = fieldwork.return_field_day(
+            field_day=field_day, reviewer=request.user, now=timezone.now(), **form.cleaned_data
+        )
+    except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
+        messages.error(request, str(refused))
+    except versions.StaleEdit as stale:
+        messages.error(request, stale_message(stale))
+    else:
+        messages.success(
+            request,
+            _("%(person)s's field day %(date)s is returned to them for more.")
+            % {"person": field_day.person, "date": field_day.date.isoformat()},
+        )
+    return _back(request, field_day)
+
+
+def correct_field_day(request, pk):
+    """The person corrects a day returned to them and sends it for review again."""
+    field_day = get_object_or_404(
+        FieldDay.objects.filter(person=request.user)
+        .select_related("person", "reviewed_by", "branch")
+        .prefetch_related("villages", "photos", decisions()),
+        pk=pk,
+    )
+    if field_day.status != FieldDay.Status.RETURNED:
+        messages.info(
+            request,
+            _("This field day is %(status)s: only a day returned to you is corrected.")
+            % {"status": field_day.get_status_display()},
+        )
+        return redirect(field_day)
+    settings = EvidenceSettings.current()
+    form = FieldDayCorrectionForm(
+        request.POST or None,
+        request.FILES or None,
+        field_day=field_day,
+        evidence_settings=settings,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                field_day = fieldwork.resubmit_field_day(
+                    field_day=field_day,
+                    person=request.user,
+                    thresholds=fieldwork.thresholds_of(settings),
+                    now=timezone.now(),
+                    **form.cleaned_data,
+                )
+            except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
+                messages.error(request, str(refused))
+                return redirect(field_day)
+            except versions.StaleEdit as stale:
+                messages.error(request, stale_message(stale))
+                versions.keep_input(form, stale)
+            else:
+                messages.success(
+                    request,
+                    _("Field day %(date)s resubmitted; it awaits review again.")
+                    % {"date": field_day.date.isoformat()},
+                )
+                return redirect(field_day)
+        else:
+            messages.error(request, _("The field day was not saved: see the marked fields."))
+    return render(
+        request,
+        "assessment/field_day_correct.html",
+        {"form": form, "day": field_day, "max_upload_mb": settings.max_upload_mb},
+    )
+
+
+def answer_as_partner(request, pk):
+    """The partner named on a day says whether they were there."""
+    field_day = get_object_or_404(
+        FieldDay.objects.naming_partner(request.user).select_related("person"), pk=pk
+    )
+    if response := not_post(request):
+        return response
+    answer = request.POST.get("answer", "")
+    if answer not in fieldwork.PARTNER_ANSWERS:
+        messages.error(request, _("Choose whether you were on this day."))
+        return _back(request, field_day)
+    try:
+        field_day = fieldwork.answer_as_partner(
+            field_day=field_day, partner=request.user, answer=answer, now=timezone.now()
+        )
+    except (fieldwork.ReviewRefused, fieldwork.MonthClosed) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(person)s's field day %(date)s: %(answer)s.")
+            % {
+                "person": field_day.person,
+                "date": field_day.date.isoformat(),
+                "answer": field_day.get_partner_answer_display(),
             },
         )
     return _back(request, field_day)

@@ -98,6 +98,7 @@ def month_detail(request, year, month):
         "blockers": blockers,
         "awaiting_review": sum(b.awaiting_review for b in blockers),
         "open_findings": sum(b.open_findings for b in blockers),
+        "returned": sum(b.returned for b in blockers),
         "judgements": BranchJudgement.objects.filter(month=first).select_related("branch", "by"),
         "rewards": Reward.objects.filter(month=first).select_related("person", "created_by"),
         "adjustments": Adjustment.objects.filter(month=first).select_related(

@@ -100,6 +100,31 @@ def a_finding(w):
     return a_photo(w).findings.get()
 
 
+def a_returned_field_day(w):
+    from django.utils import timezone
+
+    from assessment import fieldwork
+
+    return fieldwork.return_field_day(
+        field_day=a_field_day(w), reviewer=w.head_office, note="补充日志", now=timezone.now()
+    )
+
+
+def a_partnered_field_day(w):
+    """manager_a's day naming manager_a2 as partner, waiting for the partner's answer."""
+    day = a_field_day(w)
+    day.partner = w.manager_a2
+    day.partner_answer = "pending"
+    day.save()
+    return day
+
+
+def a_filed_survey(w):
+    w.customer_a.filed_by = w.manager_a
+    w.customer_a.save()
+    return w.customer_a
+
+
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Photos written by the builders land in a temporary folder."""
@@ -191,9 +216,19 @@ SCOPE_TABLE = {
     "assessment:field_day_log": (lambda w: [], EVERYONE),
     "assessment:field_day": (lambda w: [a_field_day(w).pk], {"manager_a"} | SEE_BRANCH_1),
     "assessment:photo": (lambda w: [a_photo(w).pk], {"manager_a"} | SEE_BRANCH_1),
-    "assessment:review": (lambda w: [], HEAD_OFFICE),
+    "assessment:review": (lambda w: [], {"branch_head", "branch_head_2", "head_office"}),
     "assessment:review_field_day": (lambda w: [a_field_day(w).pk], HEAD_OFFICE),
     "assessment:rule_finding": (lambda w: [a_finding(w).pk], HEAD_OFFICE),
+    # Send back (DOMAIN.md §7): head office and the day's branch head return a day; its
+    # person corrects it; the partner it names answers. A branch head lists their days.
+    "assessment:return_field_day": (lambda w: [a_field_day(w).pk], REVIEW_BRANCH_1),
+    "assessment:correct_field_day": (lambda w: [a_returned_field_day(w).pk], {"manager_a"}),
+    "assessment:answer_as_partner": (lambda w: [a_partnered_field_day(w).pk], {"manager_a2"}),
+    # A survey's review: the branch head of its branch and head office; its author resubmits.
+    "archives:survey_reviews": (lambda w: [], {"branch_head", "branch_head_2", "head_office"}),
+    "archives:returned_surveys": (lambda w: [], EVERYONE),
+    "archives:review_survey": (lambda w: [a_filed_survey(w).pk], REVIEW_BRANCH_1),
+    "archives:resubmit_survey": (lambda w: [a_filed_survey(w).pk], {"manager_a"}),
 }
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
@@ -213,6 +248,10 @@ ALLOWED_STATUS = {
     "classification:propose": 405,
     "assessment:review_field_day": 405,
     "assessment:rule_finding": 405,
+    "assessment:return_field_day": 405,
+    "assessment:answer_as_partner": 405,
+    "archives:review_survey": 405,
+    "archives:resubmit_survey": 405,
 }
 
 

@@ -61,21 +61,22 @@ def test_a_finding_ruled_twice_keeps_both_rulings_with_who_and_when(world, day_w
 
 
 def test_a_field_day_decided_twice_keeps_both_decisions(world):
+    # A rejection is final (DOMAIN.md §7), so the changed mind goes from confirmed to rejected.
     day = make_field_day(world.manager_a, [world.village_a], TODAY, [good_photo(TODAY, 8)])
     url = reverse("assessment:review_field_day", args=[day.pk])
     client = login(world.head_office)
+    client.post(url, {"decision": "confirmed", "note": "先予认可"})
     client.post(url, {"decision": "rejected", "note": "日志与照片不符"})
-    client.post(url, {"decision": "confirmed", "note": "补充说明后认可"})
 
     day.refresh_from_db()
-    assert day.status == FieldDay.Status.CONFIRMED
+    assert day.status == FieldDay.Status.REJECTED
     decided = list(
         day.decisions.filter(reviewed_at__isnull=False).order_by("history_date", "history_id")
     )
     assert [(d.status, d.reviewed_by, d.review_note) for d in decided] == [
+        ("confirmed", world.head_office, "先予认可"),
         ("rejected", world.head_office, "日志与照片不符"),
-        ("confirmed", world.head_office, "补充说明后认可"),
     ]
     page = client.get(day.get_absolute_url()).text
     assert "日志与照片不符" in page
-    assert "补充说明后认可" in page
+    assert "先予认可" in page

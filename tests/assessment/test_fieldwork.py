@@ -503,10 +503,27 @@ def test_the_review_page_takes_the_same_few_queries_for_any_number_of_days(
 
 def test_my_field_days_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     for day in {YESTERDAY, TODAY}:
-        make_field_day(world.manager_a, [world.village_a], day, [good_photo(day, day.day)])
+        made = make_field_day(
+            world.manager_a,
+            [world.village_a],
+            day,
+            [good_photo(day, day.day)],
+            partner=world.manager_a2,
+        )
+    fieldwork.return_field_day(
+        field_day=made, reviewer=world.head_office, note="补充", now=timezone.now()
+    )
+    make_field_day(
+        world.manager_a2,
+        [world.village_a],
+        YESTERDAY,
+        [good_photo(YESTERDAY, 40)],
+        partner=world.manager_a,
+    )
     client = login(world.manager_a)
-    # session, user, days with counts, villages
-    with django_assert_max_num_queries(4):
+    # session, user, days with counts, villages; returned to me and their villages; days
+    # naming me as partner and their villages
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("assessment:field_days") + f"?month={TODAY:%Y-%m}")
     assert response.status_code == 200
 
