@@ -381,6 +381,8 @@ def bank_business(rng, fields):
     need = log_amount(rng, *loans, step=10_000) if needs_credit else Decimal(0)
     fields["credit_need"] = need
     fields["service_needs"] = rng.choice(SERVICE_NEEDS) if rng.random() < 0.3 else ""
+    # Asked on every visit: no appointment made is a known 0, not an unknown amount.
+    fields["appointed_deposit"] = fields["appointed_loan"] = Decimal(0)
     if rng.random() < 0.08:
         fields["appointed_deposit"] = log_amount(rng, 10_000, 500_000, 1000)
     if needs_credit and rng.random() < 0.4:
