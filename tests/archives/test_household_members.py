@@ -70,6 +70,9 @@ def test_a_member_marked_head_is_a_second_head_with_the_row_named(world):
     assert "第 2 行（赵二）" in errors[2]
     assert "户主" in errors[2]
     assert "未保存" in response.text
+    summary = response.text.split('<a href="#members">')[1].split("</div>")[0]
+    assert "第 2 行（赵二）" in summary
+    assert "第 1 行" not in summary
     assert not Customer.objects.filter(name="赵大海").exists()
     assert not FamilyMember.objects.filter(name="钱小红").exists()
 

@@ -40,7 +40,10 @@ def test_a_household_with_a_second_head_and_an_11_year_old_spouse_is_refused(bro
     add_member(page, 2, "赵小海", "child", resident_id("20010910", order=101))
     save(page)
 
-    expect(page.locator(".messages, [role=alert]").first).to_be_visible()
+    # At the top, where the phone lands: which rows to correct, linked to them.
+    summary = page.locator("form.survey > .errors", has=page.locator("a[href='#members']"))
+    expect(summary).to_contain_text("第 1 行（钱小红）")
+    expect(summary).to_contain_text("第 2 行（赵老二）")
     rows = page.locator("#members .member-row")
     expect(rows.nth(0).locator(".error")).to_contain_text("第 1 行（钱小红）")
     expect(rows.nth(0).locator(".error")).to_contain_text("法定婚龄")
