@@ -397,16 +397,15 @@ class BaseFamilyFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("relation"):
                 continue
-            resident = form.resident_id
-            person = household.Person(
-                resident.birth_date if resident else None, resident.is_male if resident else None
-            )
+            person = person_of(form.resident_id)
             rows[index] = (
                 form,
                 household.Member(index, data.get("name", ""), data["relation"], person),
             )
         found = household.problems(
-            self.head(), [member for _form, member in rows.values()], today=self.today
+            self.head(),
+            [member for _form, member in rows.values()],
+            today=self.today or timezone.localdate(),
         )
         for row, message in found.items():
             rows[row][0].add_error("relation", message)
@@ -417,10 +416,14 @@ class BaseFamilyFormSet(forms.BaseInlineFormSet):
         if form is None or not form.is_bound:
             return household.Person()
         form.errors  # noqa: B018  (runs the form's checks, which read the ID number)
-        resident = form.resident_id
-        return household.Person(
-            resident.birth_date if resident else None, resident.is_male if resident else None
-        )
+        return person_of(form.resident_id)
+
+
+def person_of(resident) -> household.Person:
+    """What a checked ID number (or none) tells the household rules."""
+    if resident is None:
+        return household.Person()
+    return household.Person(resident.birth_date, resident.is_male)
 
 
 FamilyFormSet = forms.inlineformset_factory(
