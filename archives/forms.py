@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import versions
+from . import household, versions
 from .identity import parse_resident_id, validate_credit_code, validate_mobile
 from .models import Customer, CustomerType, EBankingProduct, FamilyMember, VillageGroup
 from .survey import (
@@ -132,9 +132,11 @@ class CustomerForm(forms.ModelForm):
             self.fields["id_number"].label = _("legal representative's ID number")
         for field in self.fields.values():
             if isinstance(field, forms.DecimalField | forms.IntegerField):
-                # Amounts and counts left blank on the form mean none: 0, not an error.
+                # Amounts and counts left blank are not known: stored empty, never as 0.
                 field.required = False
-                field.widget.attrs.update({"inputmode": "decimal", "min": "0"})
+                field.widget.attrs.update(
+                    {"inputmode": "decimal", "min": "0", "placeholder": _("Not filled")}
+                )
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         for name in self.read_only_fields:
             self.fields[name].disabled = True
@@ -211,19 +213,12 @@ class CustomerForm(forms.ModelForm):
         value = self.cleaned_data.get("phone", "").strip()
         return validate_mobile(value) if value else ""
 
-    def clean(self):
-        data = super().clean()
-        for name, field in self.fields.items():
-            numeric = isinstance(field, forms.DecimalField | forms.IntegerField)
-            if numeric and name in data and data[name] is None:
-                data[name] = 0
-        return data
-
     def _post_clean(self):
         self.instance.village = self.village
         self.instance.customer_type = self.customer_type
         super()._post_clean()
         self.instance.birth_date = self.resident_id.birth_date if self.resident_id else None
+        self.instance.set_last4()  # the archive import writes in bulk, past save()
 
 
 def duplicate_message(existing, user):
@@ -357,8 +352,12 @@ class FamilyMemberRowForm(RowByRow, FamilyMemberForm):
 
 
 class BaseFamilyFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, today=None, **kwargs):
+    """The family rows of a survey; `household` is the survey's CustomerForm, whose person
+    is the head the rows' relations and ages are checked against (archives.household)."""
+
+    def __init__(self, *args, today=None, household=None, **kwargs):
         self.today = today
+        self.household = household
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -389,6 +388,42 @@ class BaseFamilyFormSet(forms.BaseInlineFormSet):
                 )
             elif number:
                 seen[number] = form
+        self.check_relations()
+
+    def check_relations(self):
+        """One message on each member row whose relation cannot be (archives.household)."""
+        rows = {}
+        for index, form in enumerate(self.forms, start=1):
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("relation"):
+                continue
+            person = person_of(form.resident_id)
+            rows[index] = (
+                form,
+                household.Member(index, data.get("name", ""), data["relation"], person),
+            )
+        found = household.problems(
+            self.head(),
+            [member for _form, member in rows.values()],
+            today=self.today or timezone.localdate(),
+        )
+        for row, message in found.items():
+            rows[row][0].add_error("relation", message)
+
+    def head(self):
+        """The survey's own person: the head of household, as far as its form tells."""
+        form = self.household
+        if form is None or not form.is_bound:
+            return household.Person()
+        form.errors  # noqa: B018  (runs the form's checks, which read the ID number)
+        return person_of(form.resident_id)
+
+
+def person_of(resident) -> household.Person:
+    """What a checked ID number (or none) tells the household rules."""
+    if resident is None:
+        return household.Person()
+    return household.Person(resident.birth_date, resident.is_male)
 
 
 FamilyFormSet = forms.inlineformset_factory(

@@ -34,6 +34,20 @@ def money(verbose_name, **kwargs):
     )
 
 
+def entered_money(verbose_name):
+    """A yuan amount a person enters on the survey: empty (None) when it is not known,
+    so that unknown is not zero. No default: a form or a file that leaves it out has
+    not given it."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+    )
+
+
 class Role(models.TextChoices):
     ACCOUNT_MANAGER = "account_manager", _("Account manager")
     BRANCH_HEAD = "branch_head", _("Branch head")
@@ -303,6 +317,12 @@ PATTERN_OPS = "varchar_pattern_ops"
 NAME_CHARS = "archives_customer.name_chars"
 
 
+def last4(value: str) -> str:
+    """The last four characters of an identifier, as masked lists show them; empty if shorter."""
+    value = (value or "").upper()
+    return value[-4:] if len(value) >= 4 else ""
+
+
 class CustomerQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Customers a user may see; every customer page starts here, so out of scope is a 404."""
@@ -316,11 +336,15 @@ class CustomerQuerySet(models.QuerySet):
         if not text:
             return self
         if text.isdigit() or (text.upper().endswith("X") and text[:-1].isdigit()):
-            return self.filter(
+            found = (
                 Q(id_number__startswith=text.upper())
                 | Q(phone__startswith=text)
                 | Q(credit_code__startswith=text.upper())
             )
+            if len(text) == 4:
+                # The four characters a masked list shows (****1234): the stored suffixes.
+                found |= Q(id_last4=text.upper()) | Q(phone_last4=text)
+            return self.filter(found)
         found = self.filter(name__contains=text)
         if connections[self.db].vendor == "postgresql":
             # A name is two to four characters: too short for trigrams. Every character
@@ -354,6 +378,11 @@ class Customer(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True, editable=False)
     contact_person = models.CharField(_("contact person"), max_length=30, blank=True)
     phone = models.CharField(_("mobile"), max_length=11, blank=True)
+    # The last four characters of the ID number and the mobile, as the masked lists show
+    # them (****1234): searched by equality through their indexes. Kept by set_last4()
+    # on every write, the imports' bulk writes included.
+    id_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
     contact_method = models.CharField(_("other contact method"), max_length=60, blank=True)
     address = models.CharField(_("home address"), max_length=120, blank=True)
     credit_record = models.CharField(
@@ -380,31 +409,36 @@ class Customer(models.Model):
     other_bank_business = models.CharField(_("business at other banks"), max_length=200, blank=True)
 
     # Needs, and appointments made during the visit.
-    credit_need = money(_("credit need (yuan)"))
+    credit_need = entered_money(_("credit need (yuan)"))
     service_needs = models.CharField(
         _("deposit and e-banking service needs"), max_length=200, blank=True
     )
-    appointed_deposit = money(_("appointed deposit (yuan)"))
-    appointed_loan = money(_("appointed loan (yuan)"))
+    appointed_deposit = entered_money(_("appointed deposit (yuan)"))
+    appointed_loan = entered_money(_("appointed loan (yuan)"))
     appointed_products = models.JSONField(
         _("appointed e-banking products"), default=list, blank=True
     )
 
     # Household collection form (一户一张采集表).
-    household_income = money(_("household income per year (yuan)"))
-    household_expenses = money(_("household expenses per year (yuan)"))
+    household_income = entered_money(_("household income per year (yuan)"))
+    household_expenses = entered_money(_("household expenses per year (yuan)"))
 
     # Type-specific survey fields.
     scale = models.CharField(_("scale"), max_length=100, blank=True)
     area_mu = models.DecimalField(
-        _("area (mu)"), max_digits=10, decimal_places=2, default=ZERO, validators=NON_NEGATIVE
+        _("area (mu)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
     )
-    operating_income = money(_("operating income per year (yuan)"))
-    total_investment = money(_("total investment (yuan)"))
-    registered_capital = money(_("registered capital (yuan)"))
-    member_count = models.PositiveIntegerField(_("member count"), default=0)
-    total_assets = money(_("total assets (yuan)"))
-    total_liabilities = money(_("total liabilities (yuan)"))
+    operating_income = entered_money(_("operating income per year (yuan)"))
+    total_investment = entered_money(_("total investment (yuan)"))
+    registered_capital = entered_money(_("registered capital (yuan)"))
+    member_count = models.PositiveIntegerField(_("member count"), null=True, blank=True)
+    total_assets = entered_money(_("total assets (yuan)"))
+    total_liabilities = entered_money(_("total liabilities (yuan)"))
     credit_rating = models.CharField(_("credit rating"), max_length=10, blank=True)
     financing = models.CharField(_("financing"), max_length=200, blank=True)
 
@@ -420,7 +454,8 @@ class Customer(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The searched suffixes are derived from the ID number and mobile, which history keeps.
+    history = HistoricalRecords(excluded_fields=["updated_at", "id_last4", "phone_last4"])
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -439,6 +474,8 @@ class Customer(models.Model):
             models.Index(
                 fields=["credit_code"], name="customer_credit_code_prefix", opclasses=[PATTERN_OPS]
             ),
+            models.Index(fields=["id_last4"], name="customer_id_last4"),
+            models.Index(fields=["phone_last4"], name="customer_phone_last4"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -453,12 +490,14 @@ class Customer(models.Model):
                 condition=~Q(id_number="") | ~Q(credit_code=""), name="customer_has_an_identifier"
             ),
             models.CheckConstraint(
+                # The entered amounts may be unknown (NULL): said here, not left to SQL's
+                # three-valued logic.
                 condition=Q(deposit_balance__gte=0)
                 & Q(loan_balance__gte=0)
-                & Q(household_income__gte=0)
-                & Q(household_expenses__gte=0)
-                & Q(operating_income__gte=0)
-                & Q(area_mu__gte=0),
+                & (Q(household_income__isnull=True) | Q(household_income__gte=0))
+                & (Q(household_expenses__isnull=True) | Q(household_expenses__gte=0))
+                & (Q(operating_income__isnull=True) | Q(operating_income__gte=0))
+                & (Q(area_mu__isnull=True) | Q(area_mu__gte=0)),
                 name="customer_amounts_not_negative",
             ),
         ]
@@ -466,8 +505,20 @@ class Customer(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.set_last4()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"id_number", "phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "id_last4", "phone_last4"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("archives:customer", args=[self.pk])
+
+    def set_last4(self):
+        """Derive the searched suffixes; bulk writes call this themselves (save() is not run)."""
+        self.id_last4 = last4(self.id_number)
+        self.phone_last4 = last4(self.phone)
 
     @property
     def masked_id(self):

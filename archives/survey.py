@@ -86,14 +86,15 @@ NEEDS_CREDIT_CODE = {CustomerType.COOPERATIVE, CustomerType.LEADING_ENTERPRISE}
 HAS_FAMILY = NEEDS_ID_NUMBER
 
 
-# Identity fields a type does not have: a farm household has no credit code.
+# Identity and common fields a type does not have: a farm household has no credit code;
+# a cooperative or an enterprise has no home address (家庭住址), only its business address.
 NOT_FOR = {
     CustomerType.HOUSEHOLD: {"credit_code", "contact_person"},
     CustomerType.LARGE_GROWER: {"credit_code", "contact_person"},
     CustomerType.INDIVIDUAL_BUSINESS: {"contact_person"},
     CustomerType.FAMILY_FARM: {"contact_person"},
-    CustomerType.COOPERATIVE: set(),
-    CustomerType.LEADING_ENTERPRISE: set(),
+    CustomerType.COOPERATIVE: {"address"},
+    CustomerType.LEADING_ENTERPRISE: {"address"},
 }
 
 
@@ -102,7 +103,7 @@ def fields_for(customer_type):
     customer_type = CustomerType(customer_type)
     return (
         *(f for f in IDENTITY_FIELDS if f not in NOT_FOR[customer_type]),
-        *COMMON_FIELDS,
+        *(f for f in COMMON_FIELDS if f not in NOT_FOR[customer_type]),
         *TYPE_FIELDS[CustomerType(customer_type)],
         *(SEVEN_ONES_FIELDS if customer_type in HAS_FAMILY else ()),
     )

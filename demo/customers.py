@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from stdnum.cn import ric, uscc
 
+from archives.household import MARRIAGE_AGE
 from archives.models import CreditRecord, CustomerType, EBankingProduct, MainIncome, Relation
 
 from .county import (
@@ -214,16 +215,18 @@ def family(rng, head_name, head_male, head_birth, archived_on, used) -> list:
         member_age = age(birth, archived_on)
         away_chance = 0.55 if relation == Relation.CHILD else 0.2
         away = 18 <= member_age <= 50 and rng.random() < away_chance
-        candidates.append(
-            {
-                "name": person_name(rng, male, surname),
-                "relation": relation,
-                "id_number": resident_id(rng, birth, male, used, region),
-                "works_away": away,
-                "away_location": rng.choice(CITIES) if away else "",
-                "phone": mobile(rng) if member_age >= 16 and rng.random() < 0.85 else "",
-            }
-        )
+        candidate = {
+            "name": person_name(rng, male, surname),
+            "relation": relation,
+            "id_number": resident_id(rng, birth, male, used, region),
+            "works_away": away,
+            "away_location": rng.choice(CITIES) if away else "",
+            "phone": mobile(rng) if member_age >= 16 and rng.random() < 0.85 else "",
+        }
+        # The survey form refuses a spouse under the legal marriage age (archives.household):
+        # such a draw is left out (after its draws, so other households change little).
+        if relation != Relation.SPOUSE or member_age >= MARRIAGE_AGE[male]:
+            candidates.append(candidate)
 
     def around(years, days=180):
         offset = round(365.25 * years) + rng.randint(-days, days)
@@ -381,6 +384,8 @@ def bank_business(rng, fields):
     need = log_amount(rng, *loans, step=10_000) if needs_credit else Decimal(0)
     fields["credit_need"] = need
     fields["service_needs"] = rng.choice(SERVICE_NEEDS) if rng.random() < 0.3 else ""
+    # Asked on every visit: no appointment made is a known 0, not an unknown amount.
+    fields["appointed_deposit"] = fields["appointed_loan"] = Decimal(0)
     if rng.random() < 0.08:
         fields["appointed_deposit"] = log_amount(rng, 10_000, 500_000, 1000)
     if needs_credit and rng.random() < 0.4:

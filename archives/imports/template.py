@@ -118,7 +118,7 @@ def rules():
             "Customers are matched by resident ID number (households, growers, individual businesses, family farms) or by unified social credit code (cooperatives, leading enterprises): a customer already on file is updated, never added twice."
         ),
         _(
-            "A blank cell means the field's default (empty, 0, or the usual yes/no); a column left out of the file keeps what is on file."
+            "A blank cell keeps what is on file (for a new customer: empty, or the usual yes/no; an amount left blank is unknown, not 0); a cell saying 清空 clears an optional field; a column left out of the file keeps what is on file."
         ),
         _(
             "Format the ID number, credit code and mobile columns as text: a number cell keeps only 15 digits."

@@ -4,8 +4,20 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import models
+from django.utils.translation import gettext as _
 
 register = template.Library()
+
+NUMBER_FIELDS = (models.DecimalField, models.IntegerField)
+
+
+@register.filter
+def amount(value):
+    """A yuan amount with separators; an amount nobody entered is 未填, not 0."""
+    if value is None or value == "":
+        return _("Not filled")
+    return intcomma(f"{Decimal(value):.2f}")
 
 
 @register.filter
@@ -14,6 +26,8 @@ def field_value(instance, field):
     value = getattr(instance, field.name)
     if field.choices:
         return getattr(instance, f"get_{field.name}_display")() or "—"
+    if value is None and isinstance(field, NUMBER_FIELDS):
+        return _("Not filled")  # unknown, which is not zero
     if isinstance(value, Decimal):
         return intcomma(f"{value:.2f}")
     if value in (None, ""):

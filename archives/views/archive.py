@@ -19,7 +19,7 @@ from ..forms import CustomerForm, FamilyFormSet, duplicate_message
 from ..identity import age_on, mask_id, region_of
 from ..models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
 from ..pagination import CappedPaginator
-from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS
+from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS, fields_for
 from .review import review_context
 
 PAGE_SIZE = 50
@@ -219,6 +219,7 @@ def customer_detail(request, pk):
             "members": members,
             "members_away": sum(1 for m in members if m.works_away),
             "family_types": HAS_FAMILY,
+            "asks_address": "address" in fields_for(customer.customer_type),
             "type_fields": [
                 customer._meta.get_field(f)
                 for f in TYPE_FIELDS[customer.customer_type]
@@ -272,13 +273,14 @@ def _survey(request, *, village, customer, customer_type):
         user=request.user,
     )
     members = (
-        FamilyFormSet(data, instance=customer, prefix="members", today=today)
+        FamilyFormSet(data, instance=customer, prefix="members", today=today, household=form)
         if customer_type in HAS_FAMILY
         else None
     )
     stale = None
     if data is not None:
-        if form.is_valid() and (members is None or members.is_valid()):
+        members_valid = members is None or members.is_valid()  # every row's errors shown
+        if form.is_valid() and members_valid:
             created = customer.pk is None
             try:
                 customer = services.file_customer(

@@ -9,7 +9,9 @@
 
   add.addEventListener("click", function () {
     var index = parseInt(total.value, 10);
-    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    // Rows are numbered as the server's messages name them ("第 3 行"): the form's index + 1.
+    var html = template.innerHTML.replace(/__prefix__/g, String(index))
+      .replace(/__number__/g, String(index + 1));
     rows.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     var first = rows.lastElementChild.querySelector("input");

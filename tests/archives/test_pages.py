@@ -105,7 +105,7 @@ def test_query_count_does_not_grow_with_rows(world, url_of):
     assert _queries(client, url) == few
 
 
-def test_blank_amounts_on_the_form_are_saved_as_zero(world):
+def test_blank_amounts_on_the_form_are_saved_as_unknown_not_zero(world):
     from tests.archives.test_survey_form import household_post
 
     data = household_post()
@@ -115,5 +115,6 @@ def test_blank_amounts_on_the_form_are_saved_as_zero(world):
     response = client.post(reverse("archives:customer_create", args=[world.village_a.pk]), data)
     assert response.status_code == 302
     customer = world.village_a.customers.get(name="赵大海")
-    assert customer.household_income == 0
-    assert customer.deposit_balance == 0
+    assert customer.household_income is None
+    assert customer.credit_need is None
+    assert customer.deposit_balance == 0  # a balance is the core-banking import's, never unknown

@@ -240,20 +240,24 @@ def test_a_send_without_signal_keeps_the_photos_and_the_next_one_files_the_day_o
     expect(page.locator("#photo-picks .photo-pick")).to_have_count(2)
     expect(page.locator("#photo-count")).to_contain_text("2")
 
+    # No signal: the day and its photos wait in the phone's outbox (static/js/outbox.js).
     page.context.set_offline(True)
     form.locator(".form-actions button[type=submit]").click()
-    expect(page.locator("#upload-label")).to_contain_text("上传失败")
+    expect(page.locator("#upload-label")).to_contain_text("待发送")
+    expect(page.locator("[data-outbox-count]")).to_have_text("1")
     expect(page.locator("#photo-picks .photo-pick")).to_have_count(2)
-    expect(form.locator(".form-actions button[type=submit]")).to_be_enabled()
     assert posted_bytes == []
     assert not FieldDay.objects.exists()
-    browser.shot("photos-upload-failed")
+    browser.shot("photos-queued-offline")
 
+    # The signal returns: the outbox sends it, once.
     page.context.set_offline(False)
+    expect(page.locator("[data-outbox-count]")).to_be_hidden(timeout=30_000)
+    field_day = FieldDay.objects.get()
+    # Pressing the button again sends the same submission key: still one day.
     form.locator(".form-actions button[type=submit]").click()
     page.wait_for_url(re.compile(r"/assessment/field-days/\d+/$"), timeout=30_000)
-    expect(page.locator(".msg-success")).to_contain_text("2")
-    field_day = FieldDay.objects.get()
+    assert FieldDay.objects.count() == 1
     assert field_day.photos.count() == 2
     assert [p.taken_at for p in field_day.photos.order_by("pk")] == [
         at(today, 9, 1),

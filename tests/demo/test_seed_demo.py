@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from archives import household
 from archives.identity import parse_resident_id, validate_credit_code, validate_mobile
 from archives.models import (
     HOUSEHOLD_TYPES,
@@ -115,6 +116,31 @@ def test_households_have_two_to_five_family_members(seeded):
     assert all(2 <= c.n <= 5 for c in households)
     assert not FamilyMember.objects.exclude(customer__customer_type__in=HOUSEHOLD_TYPES).exists()
     assert FamilyMember.objects.filter(works_away=True).exclude(away_location="").exists()
+
+
+def test_every_demo_family_fits_the_survey_forms_checks(seeded):
+    households = Customer.objects.filter(customer_type__in=HOUSEHOLD_TYPES).prefetch_related(
+        "members"
+    )
+    for customer in households:
+        head = household.Person(customer.birth_date, int(customer.id_number[16]) % 2 == 1)
+        members = [
+            household.Member(
+                n,
+                m.name,
+                m.relation,
+                household.Person(m.birth_date, int(m.id_number[16]) % 2 == 1),
+            )
+            for n, m in enumerate(customer.members.all(), start=1)
+        ]
+        assert household.problems(head, members, today=TODAY) == {}, customer.name
+
+
+def test_the_demo_customers_carry_their_searched_suffixes(seeded):
+    for customer in Customer.objects.all():
+        assert customer.id_last4 == customer.id_number[-4:]
+        assert customer.phone_last4 == customer.phone[-4:]
+    assert Customer.objects.search(Customer.objects.first().phone[-4:]).exists()
 
 
 def test_some_customers_have_a_change_in_their_history(seeded):

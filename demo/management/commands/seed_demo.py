@@ -307,6 +307,7 @@ def write_customers(pending: list, users: dict, groups: dict, counts: dict) -> N
             filed_by=users[spec["filed_by"]],
             **spec["fields"],
         )
+        customer.set_last4()  # bulk_create runs no save()
         customer._history_user = customer.filed_by
         customer._history_date = at(customer.archived_on, 10)
         customers.append(customer)
@@ -327,6 +328,9 @@ def write_customers(pending: list, users: dict, groups: dict, counts: dict) -> N
             for name, value in change["fields"].items():
                 setattr(customer, name, value)
             changed_fields.update(change["fields"])
+            if {"id_number", "phone"} & set(change["fields"]):
+                customer.set_last4()
+                changed_fields.update(("id_last4", "phone_last4"))
             customer._history_user = users[change["by"]]
             customer._history_date = at(change["on"], 15)
             customer._change_reason = change["reason"]
