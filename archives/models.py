@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import (  # noqa: F401  (re-exported: archives.models is where callers look)
+    BUSINESS_TYPES,
     HOUSEHOLD_TYPES,
     ORGANISATION_TYPES,
+    PERSON_HOUSEHOLD_TYPES,
     CreditRecord,
     CustomerType,
     EBankingProduct,
@@ -356,6 +358,15 @@ class Customer(models.Model):
     phone = models.CharField(_("mobile"), max_length=11, blank=True)
     contact_method = models.CharField(_("other contact method"), max_length=60, blank=True)
     address = models.CharField(_("home address"), max_length=120, blank=True)
+    # A business (个体工商户, 家庭农场) belongs to its operator's household (DOMAIN.md §7).
+    household = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="businesses",
+        verbose_name=_("operator's household"),
+    )
     credit_record = models.CharField(
         _("credit record"), max_length=8, choices=CreditRecord.choices, default=CreditRecord.NONE
     )
@@ -430,6 +441,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["village", "customer_type"], name="customer_village_type"),
             models.Index(fields=["name"], name="customer_name"),
+            # Possible duplicates are looked for inside one village (archives/dupes.py).
+            models.Index(fields=["village", "name"], name="customer_village_name"),
+            models.Index(fields=["village", "phone"], name="customer_village_phone"),
             # Searches match these by prefix (LIKE '…%'): pattern_ops lets PostgreSQL use
             # the index whatever the database's collation (other databases ignore it).
             models.Index(fields=["phone"], name="customer_phone_prefix", opclasses=[PATTERN_OPS]),
@@ -441,8 +455,21 @@ class Customer(models.Model):
             ),
         ]
         constraints = [
+            # One household-type record per ID number, and one record of each business
+            # type; a cooperative's or enterprise's legal representative is not a key.
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="customer_unique_id_number"
+                fields=["id_number"],
+                condition=~Q(id_number="") & Q(customer_type__in=PERSON_HOUSEHOLD_TYPES),
+                name="customer_unique_household_id",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number", "customer_type"],
+                condition=~Q(id_number="") & Q(customer_type__in=BUSINESS_TYPES),
+                name="customer_unique_business_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(household__isnull=True) | Q(customer_type__in=BUSINESS_TYPES),
+                name="customer_household_only_for_business",
             ),
             models.UniqueConstraint(
                 fields=["credit_code"],
@@ -542,4 +569,5 @@ class FamilyMember(models.Model):
 
 # The access log of personal data lives in its own module; imported here so Django finds it.
 from .audit import PersonalDataAccess  # noqa: E402, F401
+from .merge_models import CustomerMerge  # noqa: E402, F401
 from .movement_models import Movement, MovementRules  # noqa: E402, F401
