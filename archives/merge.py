@@ -117,7 +117,7 @@ def merge_customers(
         raise MergeStale()
     moved, dropped = Counter(), Counter()
     for model, field in relations():
-        label = str(model._meta.verbose_name_plural)
+        label = model._meta.label  # the audit row names models, whatever the language
         rows_of = model._base_manager.filter(**{field: merged_pk})
         pks = list(rows_of.values_list("pk", flat=True))
         if not pks:
@@ -139,7 +139,7 @@ def merge_customers(
                 except ProtectedError:
                     raise MergeRefused(
                         _("%(kind)s of the two records cannot be combined; ask head office.")
-                        % {"kind": label}
+                        % {"kind": model._meta.verbose_name_plural}
                     ) from None
                 dropped[label] += 1
     if kept.household_id is None and merged.household_id not in (None, kept.pk):

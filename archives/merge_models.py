@@ -18,7 +18,7 @@ class CustomerMerge(models.Model):
     merged_pk = models.PositiveBigIntegerField(_("merged record number"))
     merged_name = models.CharField(_("merged record's name"), max_length=80)
     merged_village = models.CharField(_("merged record's village"), max_length=60)
-    # {label: count} of the rows moved, and of the rows dropped because the kept record
+    # {"app.Model": count} of the rows moved, and of the rows dropped because the kept record
     # already had one where only one may be (e.g. one classification a week).
     moved = models.JSONField(_("rows moved"), default=dict)
     dropped = models.JSONField(_("rows dropped"), default=dict)
