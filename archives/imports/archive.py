@@ -20,7 +20,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from .. import sheets
-from ..choices import PERSON_HOUSEHOLD_TYPES, id_group
+from ..choices import ORGANISATION_TYPES, PERSON_HOUSEHOLD_TYPES, id_group, id_rivals
 from ..forms import CustomerRowForm, FamilyMemberRowForm
 from ..models import Customer, CustomerType, FamilyMember, Village, VillageGroup
 from ..survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
@@ -147,10 +147,10 @@ class _Importer(RowChecker):
         wanted = fields_for(customer_type)
         for name in ("id_number", "credit_code"):
             value = files.compact(cells.get(name)) if name in wanted else ""
-            # An ID number is a key per type group: a household row and the same person's
-            # family-farm row may both be in a file (DOMAIN.md §7).
-            seen = (name, value, id_group(customer_type)) if name == "id_number" else (name, value)
-            first = self.seen.setdefault(seen, row.number) if value else row.number
+            if name == "id_number" and value:
+                first = self.first_holder(value, customer_type, row.number)
+            else:
+                first = self.seen.setdefault((name, value), row.number) if value else row.number
             if first != row.number:
                 row.add(
                     name,
@@ -204,6 +204,18 @@ class _Importer(RowChecker):
             self.households[instance.id_number] = state
             if customer_type in PERSON_HOUSEHOLD_TYPES:
                 self.person_households.add(instance.id_number)
+
+    def first_holder(self, number, customer_type, row_number):
+        """The first row of the file holding `number` in a rival type (else `row_number`).
+
+        An ID number is a key per type group: a household row and the same person's
+        family-farm row may both be in a file (DOMAIN.md §7, archives.choices.id_rivals).
+        """
+        mine = id_group(customer_type) or ORGANISATION_TYPES
+        rivals = {id_group(t) or ORGANISATION_TYPES for t in id_rivals(customer_type)}
+        rows = [self.seen[key] for g in rivals if (key := ("id_number", number, g)) in self.seen]
+        self.seen.setdefault(("id_number", number, mine), row_number)
+        return min(rows, default=row_number)
 
     def record_changes(self, row, subject, changed, before, after):
         """List each changed field that has a column, old → new as the file writes it."""

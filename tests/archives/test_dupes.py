@@ -14,7 +14,7 @@ from tests.archives.test_import import row, run, xlsx
 from tests.archives.test_stale_edits import open_form
 from tests.archives.test_survey_form import household_post
 from tests.assessment.statement_builders import make_line
-from tests.builders import make_customer, make_member, resident_id
+from tests.builders import credit_code, make_customer, make_member, resident_id
 from tests.classification.test_dashboard import a_week, classify
 from tests.classification.test_followup import visit
 from tests.conftest import login
@@ -298,15 +298,32 @@ def test_an_import_files_a_household_and_its_family_farm_with_one_number(world):
 
 
 @pytest.mark.django_db
-def test_an_import_with_two_household_rows_of_one_number_refuses_the_second(world):
-    data = xlsx(
-        [
-            row(world.village_a, id_number=NUMBER),
-            row(world.village_a, customer_type="种养殖大户", id_number=NUMBER, name="赵大"),
-        ]
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"customer_type": "种养殖大户", "name": "赵大"},
+        {
+            "customer_type": "合作社",
+            "name": "某合作社",
+            "credit_code": credit_code(),
+            "household_income": None,
+            "form_collected": None,
+        },
+    ],
+    ids=["two households", "a cooperative's legal representative"],
+)
+def test_an_import_refuses_a_second_row_of_one_number_in_a_rival_type(world, second):
+    result = run(
+        xlsx(
+            [
+                row(world.village_a, id_number=NUMBER),
+                row(world.village_a, id_number=NUMBER, **second),
+            ]
+        ),
+        user=world.head_office,
     )
-    result = run(data, user=world.head_office)
     assert [p.row for p in result.problems] == [3]
+    assert not Customer.objects.filter(id_number=NUMBER).exists()
 
 
 # --- the merge -------------------------------------------------------------------------
