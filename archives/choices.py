@@ -25,6 +25,34 @@ HOUSEHOLD_TYPES = (
 # Types that are an organisation identified by a unified social credit code.
 ORGANISATION_TYPES = (CustomerType.COOPERATIVE, CustomerType.LEADING_ENTERPRISE)
 
+# DOMAIN.md §7: one ID number holds at most one record of each group: one household
+# (一般农户 or 种养殖大户) and one of each business type, each business linked to the
+# operator's household. Organisations are keyed on their credit code instead.
+PERSON_HOUSEHOLD_TYPES = (CustomerType.HOUSEHOLD, CustomerType.LARGE_GROWER)
+BUSINESS_TYPES = (CustomerType.INDIVIDUAL_BUSINESS, CustomerType.FAMILY_FARM)
+
+
+def id_group(customer_type) -> tuple[str, ...]:
+    """The types that share one record per ID number with `customer_type` (() if none)."""
+    if customer_type in PERSON_HOUSEHOLD_TYPES:
+        return tuple(PERSON_HOUSEHOLD_TYPES)
+    if customer_type in BUSINESS_TYPES:
+        return (customer_type,)
+    return ()
+
+
+def id_rivals(customer_type) -> tuple[str, ...]:
+    """The types whose records may not hold the same ID number as one of `customer_type`.
+
+    Its own group, and organisations: a cooperative's or enterprise's legal
+    representative's number stays refused wherever a record holds it, as before §7 (the
+    organisation's key is its credit code). A household and its businesses never rival.
+    """
+    group = id_group(customer_type)
+    if not group:
+        return tuple(CustomerType.values)
+    return (*group, *ORGANISATION_TYPES)
+
 
 class CreditRecord(models.TextChoices):
     GOOD = "good", _("Good")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import household, versions
+from .choices import id_rivals
 from .identity import parse_resident_id, validate_credit_code, validate_mobile
 from .models import Customer, CustomerType, EBankingProduct, FamilyMember, VillageGroup
 from .survey import (
@@ -200,8 +201,17 @@ class CustomerForm(forms.ModelForm):
         return code
 
     def holder(self, name, value):
-        """Another customer on file with this ID number or credit code, if any."""
-        return Customer.objects.filter(**{name: value}).exclude(pk=self.instance.pk).first()
+        """Another customer holding this credit code, or this ID number in a rival type.
+
+        An ID number is a key per type group (DOMAIN.md §7): a household may share it
+        with the operator's businesses (archives.choices.id_rivals).
+        """
+        if name == "id_number":
+            rivals = id_rivals(self.customer_type)
+            found = Customer.objects.filter(id_number=value, customer_type__in=rivals)
+        else:
+            found = Customer.objects.filter(credit_code=value)
+        return found.exclude(pk=self.instance.pk).first()
 
     def _get_validation_exclusions(self):
         # holder() answers uniqueness with the message of DOMAIN.md §7; asking the unique
@@ -315,7 +325,8 @@ class CustomerRowForm(RowByRow, CustomerForm):
 
     It asks the database nothing per row. The caller fetches, for a whole chunk of rows
     at once, the customers holding the chunk's ID numbers and credit codes and puts them
-    in `holders` ({("id_number", number): customer}); the duplicate checks read it, so
+    in `holders` ({("id_number", number): [customers], ("credit_code", code): customer});
+    the duplicate checks read it (an ID number held by a rival type), so
     the model's unique-constraint checks (the same question again) are skipped. The
     group is not a field here: the import finds it by name among the village's groups.
     """
@@ -335,6 +346,10 @@ class CustomerRowForm(RowByRow, CustomerForm):
 
     def holder(self, name, value):
         found = self.holders.get((name, value))
+        if name == "id_number":
+            rivals = id_rivals(self.customer_type)
+            others = [c for c in found or () if c.customer_type in rivals]
+            found = next((c for c in others if c.pk != self.instance.pk), None)
         return found if found is not None and found.pk != self.instance.pk else None
 
     def validate_unique(self):

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import (  # noqa: F401  (re-exported: archives.models is where callers look)
+    BUSINESS_TYPES,
     HOUSEHOLD_TYPES,
     ORGANISATION_TYPES,
+    PERSON_HOUSEHOLD_TYPES,
     CreditRecord,
     CustomerType,
     EBankingProduct,
@@ -385,6 +387,15 @@ class Customer(models.Model):
     phone_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
     contact_method = models.CharField(_("other contact method"), max_length=60, blank=True)
     address = models.CharField(_("home address"), max_length=120, blank=True)
+    # A business (个体工商户, 家庭农场) belongs to its operator's household (DOMAIN.md §7).
+    household = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="businesses",
+        verbose_name=_("operator's household"),
+    )
     credit_record = models.CharField(
         _("credit record"), max_length=8, choices=CreditRecord.choices, default=CreditRecord.NONE
     )
@@ -465,6 +476,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["village", "customer_type"], name="customer_village_type"),
             models.Index(fields=["name"], name="customer_name"),
+            # Possible duplicates are looked for inside one village (archives/dupes.py).
+            models.Index(fields=["village", "name"], name="customer_village_name"),
+            models.Index(fields=["village", "phone"], name="customer_village_phone"),
             # Searches match these by prefix (LIKE '…%'): pattern_ops lets PostgreSQL use
             # the index whatever the database's collation (other databases ignore it).
             models.Index(fields=["phone"], name="customer_phone_prefix", opclasses=[PATTERN_OPS]),
@@ -478,8 +492,21 @@ class Customer(models.Model):
             models.Index(fields=["phone_last4"], name="customer_phone_last4"),
         ]
         constraints = [
+            # One household-type record per ID number, and one record of each business
+            # type; a cooperative's or enterprise's legal representative is not a key.
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="customer_unique_id_number"
+                fields=["id_number"],
+                condition=~Q(id_number="") & Q(customer_type__in=PERSON_HOUSEHOLD_TYPES),
+                name="customer_unique_household_id",
+            ),
+            models.UniqueConstraint(
+                fields=["id_number", "customer_type"],
+                condition=~Q(id_number="") & Q(customer_type__in=BUSINESS_TYPES),
+                name="customer_unique_business_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(household__isnull=True) | Q(customer_type__in=BUSINESS_TYPES),
+                name="customer_household_only_for_business",
             ),
             models.UniqueConstraint(
                 fields=["credit_code"],
@@ -553,46 +580,10 @@ class Customer(models.Model):
         return self.deposit_balance + self.loan_balance
 
 
-class FamilyMember(models.Model):
-    customer = models.ForeignKey(
-        Customer, models.CASCADE, related_name="members", verbose_name=_("customer")
-    )
-    name = models.CharField(_("name"), max_length=30)
-    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
-    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True, editable=False)
-    phone = models.CharField(_("mobile"), max_length=11, blank=True)
-    works_away = models.BooleanField(_("works away"), default=False)
-    away_location = models.CharField(_("where they work"), max_length=60, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["customer", "pk"]
-        verbose_name = _("family member")
-        verbose_name_plural = _("family members")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["customer", "id_number"],
-                condition=~Q(id_number=""),
-                name="family_member_unique_id_in_household",
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def masked_id(self):
-        return mask_id(self.id_number)
-
-    @property
-    def masked_phone(self):
-        return mask_phone(self.phone)
-
-
 # The access log of personal data lives in its own module; imported here so Django finds it.
 from .audit import PersonalDataAccess  # noqa: E402, F401
+from .family_models import FamilyMember  # noqa: E402, F401
+from .merge_models import CustomerMerge  # noqa: E402, F401
 from .movement_models import Movement, MovementRules  # noqa: E402, F401
 from .review_models import SurveyReview  # noqa: E402, F401
 from .submission_models import Submission  # noqa: E402, F401

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import unique, versions
+from . import dupes, unique, versions
+from .choices import id_group
 from .identity import mask_id, mask_phone
+from .links import link_households
 from .models import Customer, EBankingProduct, FamilyMember
 from .survey import BALANCE_FIELDS
 
@@ -21,11 +23,23 @@ class AlreadyOnFile(Exception):
         super().__init__(field)
 
 
+class PossibleDuplicates(Exception):
+    """Customers of the same village who may be this person; nothing was written."""
+
+    def __init__(self, candidates: list[dupes.Candidate]):
+        self.candidates = candidates
+        super().__init__(len(candidates))
+
+
 # The unique constraints of a customer, and the form field each one is about.
 UNIQUE_FIELDS = {
-    "customer_unique_id_number": "id_number",
+    "customer_unique_household_id": "id_number",
+    "customer_unique_business_id": "id_number",
     "customer_unique_credit_code": "credit_code",
 }
+
+# What a possible duplicate is judged on: an edit that changes none of them is not asked.
+IDENTITY_FIELDS = ("name", "phone", "id_number")
 
 
 # Set by the form from what it edits (its village and type, the birth date from the ID).
@@ -33,7 +47,9 @@ DERIVED_FIELDS = {"village", "customer_type", "birth_date", "updated_at"}
 
 
 @transaction.atomic
-def file_customer(*, form, members, user, today: datetime.date) -> Customer:
+def file_customer(
+    *, form, members, user, today: datetime.date, warn_duplicates: bool = False
+) -> Customer:
     """Save a validated survey form and its family rows together, or nothing.
 
     `form` is a bound, valid CustomerForm; `members` a valid FamilyFormSet or None
@@ -42,6 +58,11 @@ def file_customer(*, form, members, user, today: datetime.date) -> Customer:
     An edit locks the customer and refuses with versions.StaleEdit when the record
     changed since the form was shown. An identifier filed by someone else between the
     form's check and this save raises AlreadyOnFile, never the database's error.
+
+    With `warn_duplicates` (the survey pages, until the user ticks "not the same
+    person"), a new record, or an edit of its name, mobile or ID number, that looks like
+    another customer of the village (archives.dupes) raises PossibleDuplicates. A business is linked to the
+    household holding its ID number, and a household to its businesses (DOMAIN.md §7).
     """
     if form.instance.pk is not None:
         stored = Customer.objects.select_for_update().get(pk=form.instance.pk)
@@ -50,6 +71,21 @@ def file_customer(*, form, members, user, today: datetime.date) -> Customer:
             stored=form.stored_values(stored),
             yours=form.submitted_values(members),
         )
+    asks = form.instance.pk is None or any(name in form.changed_data for name in IDENTITY_FIELDS)
+    if asks and warn_duplicates:
+        found = dupes.candidates(
+            village=form.village,
+            identity=dupes.Identity(
+                form.cleaned_data.get("name", ""),
+                form.cleaned_data.get("phone", ""),
+                form.cleaned_data.get("id_number", ""),
+                form.resident_id.birth_date if form.resident_id else None,
+            ),
+            exclude_pk=form.instance.pk,
+        )
+        if found:
+            raise PossibleDuplicates(found)
+    before = stored.id_number if form.instance.pk is not None else ""
     customer = form.save(commit=False)
     if customer.pk is not None:
         # What the form does not edit is written back as stored now, not as it was read
@@ -74,8 +110,11 @@ def file_customer(*, form, members, user, today: datetime.date) -> Customer:
         field = UNIQUE_FIELDS.get(violation.constraint)
         if field is None:
             raise
-        existing = Customer.objects.filter(**{field: getattr(customer, field)}).first()
-        raise AlreadyOnFile(field, existing) from None
+        existing = Customer.objects.filter(**{field: getattr(customer, field)})
+        if field == "id_number":
+            existing = existing.filter(customer_type__in=id_group(customer.customer_type))
+        raise AlreadyOnFile(field, existing.first()) from None
+    link_households({before, customer.id_number})
     if members is not None:
         members.instance = customer
         for member in members.save(commit=False):
@@ -109,19 +148,27 @@ class Change:
 def customer_history(customer) -> list[Change]:
     """Every change to a customer and its family members, newest first.
 
-    Reads the history tables in two queries; each field change becomes one line
-    with its old and new value as shown on the form.
+    Reads the history tables in three queries; each field change becomes one line
+    with its old and new value as shown on the form. The history of records merged
+    into this one (archives.merge) is part of it, each line naming that record.
     """
+    pks = [customer.pk, *customer.merges.values_list("merged_pk", flat=True)]
     changes: list[Change] = []
     customer_records = list(
-        customer.history.select_related("history_user").order_by("history_date")
+        Customer.history.filter(id__in=pks).select_related("history_user").order_by("history_date")
     )
     member_records = list(
-        FamilyMember.history.filter(customer_id=customer.pk)
+        FamilyMember.history.filter(customer_id__in=pks)
         .select_related("history_user")
         .order_by("history_date")
     )
-    changes += _diff_records(customer_records, Customer, label=lambda r: customer.name)
+    merged = _("%(name)s (merged record)")
+    changes += _diff_records(
+        customer_records,
+        Customer,
+        label=lambda r: customer.name if r.id == customer.pk else merged % {"name": r.name},
+        key="id",
+    )
     changes += _diff_records(member_records, FamilyMember, label=lambda r: r.name, key="id")
     changes.sort(key=lambda c: c.when, reverse=True)
     return changes

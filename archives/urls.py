@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io, offline, review, summary
+from .views import archive, audit, balances, io, merge, offline, review, summary
 
 app_name = "archives"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("customers/", archive.customer_list, name="customers"),
     path("customers/<int:pk>/", archive.customer_detail, name="customer"),
     path("customers/<int:pk>/edit/", archive.customer_edit, name="customer_edit"),
+    # Two records of one person made one (DOMAIN.md §7): branch heads and head office.
+    path("customers/<int:pk>/merge/", merge.customer_merge, name="customer_merge"),
 ]
 
 # Import (head office) and export of archives: archives/views/io.py.

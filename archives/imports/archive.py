@@ -20,6 +20,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from .. import sheets
+from ..choices import ORGANISATION_TYPES, PERSON_HOUSEHOLD_TYPES, id_group, id_rivals
 from ..forms import CustomerRowForm, FamilyMemberRowForm
 from ..models import Customer, CustomerType, FamilyMember, Village, VillageGroup
 from ..survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
@@ -92,7 +93,9 @@ class _Importer(RowChecker):
         self.shared = {}  # most amounts of a county are 0: one Decimal object for all of them
         self.creates, self.updates, self.update_fields = [], [], set()
         # Person-type customers of the file by ID number, for the family sheet; None if the row failed.
+        # A household-type row wins over a business row of the same person (DOMAIN.md §7).
         self.households: dict[str, _Household | None] = {}
+        self.person_households = set()  # ID numbers whose state above is a household row's
         self.file_members = defaultdict(list)
         self.member_creates, self.member_updates, self.member_deletes = [], [], []
         self.member_update_fields = set()
@@ -144,7 +147,10 @@ class _Importer(RowChecker):
         wanted = fields_for(customer_type)
         for name in ("id_number", "credit_code"):
             value = files.compact(cells.get(name)) if name in wanted else ""
-            first = self.seen.setdefault((name, value), row.number) if value else row.number
+            if name == "id_number" and value:
+                first = self.first_holder(value, customer_type, row.number)
+            else:
+                first = self.seen.setdefault((name, value), row.number) if value else row.number
             if first != row.number:
                 row.add(
                     name,
@@ -154,6 +160,9 @@ class _Importer(RowChecker):
         if duplicate:  # the first row already claims this customer
             return
         instance = existing.get((key_field, key)) if key else None
+        if key_field == "id_number":  # the row's own record: the one of its type group
+            group = id_group(customer_type)
+            instance = next((c for c in instance or () if c.customer_type in group), None)
         if instance is not None and (instance.customer_type in NEEDS_ID_NUMBER) != (
             key_field == "id_number"
         ):
@@ -188,8 +197,25 @@ class _Importer(RowChecker):
             else:
                 self.result.unchanged += 1
             state = _Household(instance.pk, "updated" if changed else "unchanged", instance.name)
-        if customer_type in HAS_FAMILY:
+        if customer_type in HAS_FAMILY and (
+            customer_type in PERSON_HOUSEHOLD_TYPES
+            or instance.id_number not in self.person_households
+        ):
             self.households[instance.id_number] = state
+            if customer_type in PERSON_HOUSEHOLD_TYPES:
+                self.person_households.add(instance.id_number)
+
+    def first_holder(self, number, customer_type, row_number):
+        """The first row of the file holding `number` in a rival type (else `row_number`).
+
+        An ID number is a key per type group: a household row and the same person's
+        family-farm row may both be in a file (DOMAIN.md §7, archives.choices.id_rivals).
+        """
+        mine = id_group(customer_type) or ORGANISATION_TYPES
+        rivals = {id_group(t) or ORGANISATION_TYPES for t in id_rivals(customer_type)}
+        rows = [self.seen[key] for g in rivals if (key := ("id_number", number, g)) in self.seen]
+        self.seen.setdefault(("id_number", number, mine), row_number)
+        return min(rows, default=row_number)
 
     def record_changes(self, row, subject, changed, before, after):
         """List each changed field that has a column, old → new as the file writes it."""

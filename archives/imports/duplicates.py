@@ -15,8 +15,10 @@ from . import files
 def holders(rows):
     """The customers holding the chunk's ID numbers and credit codes, in one query.
 
-    Gives {(field, number): customer} for every holder (what the forms' duplicate
-    checks read); the row's own customer is found by its type's key in it.
+    Gives {("id_number", number): [customers]} (a household and the operator's
+    businesses share a number, DOMAIN.md §7) and {("credit_code", code): customer}: what
+    the forms' duplicate checks read; the row's own customer is found by its type's key
+    in it (an ID number within the type's group, archives.choices.id_group).
     """
     ids = {files.compact(cells.get("id_number")) for _n, cells in rows} - {""}
     codes = set()
@@ -38,7 +40,7 @@ def holders(rows):
     by_number = {}
     for customer in found:
         if customer.id_number:
-            by_number["id_number", customer.id_number] = customer
+            by_number.setdefault(("id_number", customer.id_number), []).append(customer)
         if customer.credit_code:
             by_number["credit_code", customer.credit_code] = customer
     return by_number

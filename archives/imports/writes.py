@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.db.models.deletion import Collector
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..choices import PERSON_HOUSEHOLD_TYPES
+from ..links import link_households
 from ..models import Customer, FamilyMember
 from ..signals import customers_written
 from ..survey import HAS_FAMILY
@@ -24,6 +26,7 @@ from ..survey import HAS_FAMILY
 ATTNAMES = tuple(f.attname for f in Customer._meta.concrete_fields)
 TRACKED = tuple(a for a in ATTNAMES if a not in ("id", "updated_at"))
 FIELD_NAMES = {f.attname: f.name for f in Customer._meta.concrete_fields}
+ID_NUMBER = ATTNAMES.index("id_number")
 MEMBER_ATTNAMES = tuple(f.attname for f in FamilyMember._meta.concrete_fields)
 MEMBER_FIELDS = (
     "name",
@@ -73,7 +76,11 @@ def write(run):
     villages = set()
     for batch in batched(run.creates, run.chunk):
         objs = create_customers([thaw(Customer, v) for v in batch], history)
-        new_households.update((c.id_number, c.pk) for c in objs if c.customer_type in HAS_FAMILY)
+        for c in objs:  # the household row of a person wins over their business rows
+            if c.customer_type in HAS_FAMILY and (
+                c.customer_type in PERSON_HOUSEHOLD_TYPES or c.id_number not in new_households
+            ):
+                new_households[c.id_number] = c.pk
         villages.update(c.village_id for c in objs)
     fields = sorted(FIELD_NAMES[a] for a in run.update_fields)
     for batch in batched(run.updates, run.chunk):
@@ -84,7 +91,7 @@ def write(run):
         objs = []
         for key, values in batch:
             member = FamilyMember(**dict(zip(MEMBER_FIELDS, values, strict=True)))
-            member.customer_id = new_households.get(key) or run.households[key].pk
+            member.customer_id = run.households[key].pk or new_households[key]
             objs.append(member)
         bulk_create_with_history(objs, FamilyMember, **history)
     for batch in batched(run.member_updates, run.chunk):
@@ -98,6 +105,7 @@ def write(run):
         collector = Collector(using="default", origin=objs)
         collector.collect(objs)
         collector.delete()
+    link_households({values[ID_NUMBER] for values in (*run.creates, *run.updates)} - {""})
     if villages:
         customers_written.send(sender=Customer, village_ids=villages)
 

@@ -17,7 +17,8 @@ from .. import today as today_sections
 from ..audit import AccessAction, record_access
 from ..forms import CustomerForm, FamilyFormSet, duplicate_message
 from ..identity import age_on, mask_id, region_of
-from ..models import HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
+from ..links import linked
+from ..models import BUSINESS_TYPES, HOUSEHOLD_TYPES, Customer, CustomerType, Role, Village
 from ..pagination import CappedPaginator
 from ..survey import HAS_FAMILY, HOUSEHOLD_FORM_FIELDS, TYPE_FIELDS, fields_for
 from .review import review_context
@@ -233,6 +234,8 @@ def customer_detail(request, pk):
             "history": services.customer_history(customer),
             "can_edit": Customer.objects.editable_by(request.user).filter(pk=pk).exists(),
             **review_context(request.user, customer),
+            "same_person": same_person(customer, request.user),
+            "can_merge": may_merge(request.user),
         },
     )
 
@@ -278,13 +281,26 @@ def _survey(request, *, village, customer, customer_type):
         else None
     )
     stale = None
+    possible = None
     if data is not None:
         members_valid = members is None or members.is_valid()  # every row's errors shown
         if form.is_valid() and members_valid:
             created = customer.pk is None
             try:
                 customer = services.file_customer(
-                    form=form, members=members, user=request.user, today=today
+                    form=form,
+                    members=members,
+                    user=request.user,
+                    today=today,
+                    warn_duplicates=data.get("not_a_duplicate") != "on",
+                )
+            except services.PossibleDuplicates as warned:
+                possible = warned.candidates
+                messages.warning(
+                    request,
+                    _(
+                        "Nothing was saved yet: this may be a customer already on file. Check below."
+                    ),
                 )
             except versions.StaleEdit as refused:
                 stale = refused
@@ -313,6 +329,7 @@ def _survey(request, *, village, customer, customer_type):
             "form": form,
             "members": members,
             "stale": stale,
+            "possible": possible,
         },
         status=409 if stale else 200,
     )
@@ -322,3 +339,23 @@ def require_head_office(user):
     """Head-office-only pages are out of everyone else's scope: a 404 like any other."""
     if not (user.is_authenticated and (user.role == Role.HEAD_OFFICE or user.is_superuser)):
         raise Http404
+
+
+def may_merge(user) -> bool:
+    """The merge page is the branch head's (inside their branch) and head office's."""
+    return user.is_authenticated and (user.is_head_office or user.role == Role.BRANCH_HEAD)
+
+
+def same_person(customer, user):
+    """The household or businesses of the same ID number (DOMAIN.md §7), as the user may see
+    them: (record, visible); outside the user's scope nothing but that it exists."""
+    records = linked(customer)
+    visible = set(
+        Customer.objects.visible_to(user)
+        .filter(pk__in=[r.pk for r in records])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "records": [(record, record.pk in visible) for record in records],
+        "is_business": customer.customer_type in BUSINESS_TYPES,
+    }

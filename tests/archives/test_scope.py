@@ -144,6 +144,7 @@ SCOPE_TABLE = {
     "archives:customer": (lambda w: [w.customer_a.pk], SEE_A),
     "archives:customer_edit": (lambda w: [w.customer_a.pk], EDIT_A),
     "archives:customer_create": (lambda w: [w.village_a.pk], EDIT_A),
+    "archives:customer_merge": (lambda w: [w.customer_a.pk], REVIEW_BRANCH_1),
     "archives:village_export": (lambda w: [w.village_a.pk], SEE_A),
     "archives:village_summary": (lambda w: [w.village_a.pk], SEE_A),
     "classification:handover": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),

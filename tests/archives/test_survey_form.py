@@ -16,6 +16,8 @@ def household_post(**overrides):
         "name": "赵大海",
         "id_number": resident_id("19750315"),
         "phone": "138 1234 5678",
+        # The world's 王大山 has this mobile too: the user has seen the warning (dupes).
+        "not_a_duplicate": "on",
         "credit_record": "good",
         "main_income": "farming",
         "household_income": "60000",

@@ -102,6 +102,10 @@ def test_manager_files_a_household_and_a_business_then_edits_a_mobile(browser, p
     page.fill("[name=members-1-away_location]", "浙江义乌")
     browser.shot("household-form")
     save(page)
+    # 王大山 of the same village has this mobile: a warning first, then a deliberate save.
+    expect(page.locator("#possible-duplicates")).to_contain_text("王大山")
+    page.check("#id_not_a_duplicate")
+    save(page)
 
     expect(page).to_have_url(re.compile(r"/customers/\d+/$"))
     expect(page.locator(".msg-success")).to_contain_text("赵大海")
