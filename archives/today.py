@@ -96,7 +96,7 @@ def _returned(user, today):
     if not _RETURNED:  # nothing can be sent back yet: no empty section
         return None
     items = [item for source in _RETURNED.values() for item in source.items(user, today)]
-    return {"items": items}
+    return {"items": items} if items else None  # nothing sent back: no empty section
 
 
 register(

@@ -341,6 +341,10 @@
         badge.textContent = String(waiting);
         badge.hidden = waiting === 0;
       });
+      // 今日's summary (templates/archives/today/outbox.html): shown while anything waits.
+      document.querySelectorAll("[data-outbox-summary]").forEach(function (section) {
+        section.hidden = waiting === 0;
+      });
       var list = document.getElementById("outbox-list");
       if (list) { drawList(list, items); }
     }).catch(function () { /* no IndexedDB (private mode): the count stays hidden */ });

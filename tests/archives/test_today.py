@@ -64,7 +64,10 @@ def test_each_role_sees_its_own_sections_in_order(world, role, expected):
     html = login(getattr(world, role)).get(HOME).text
     shown = sections(html)
     if "outbox" in shown:
-        assert '<section id="today-outbox" data-outbox-summary></section>' in html
+        # Filled by static/js/outbox.js: shown while forms wait on the phone.
+        summary = html.split('<section id="today-outbox"', 1)[1].split("</section>", 1)[0]
+        assert "data-outbox-summary hidden" in summary
+        assert 'href="/pending/"' in summary
     assert [s for s in shown if s != "outbox"] == [s for s in expected if s != "outbox"]
     assert ("outbox" in shown) is (role != "head_office")
 
@@ -191,7 +194,8 @@ def _grow(world, start, end):
 
 # Queries of the page: the session, the user, the second factor (head office), then each
 # section's own, fixed whatever the number of rows.
-QUERIES = {"manager_a": 8, "branch_head": 13, "section_chief": 12, "head_office": 6}
+# Each role's sections, plus one query per source of items sent back (field days, surveys).
+QUERIES = {"manager_a": 10, "branch_head": 15, "section_chief": 14, "head_office": 8}
 
 
 @pytest.mark.parametrize("role", sorted(QUERIES))
@@ -276,3 +280,24 @@ def test_the_role_names_shown_are_the_users_own(world):
     who = html.split("data-whoami")[1].split("</p>")[0]
     assert str(world.manager_a) in who
     assert str(Role.ACCOUNT_MANAGER.label) in who or "客户经理" in who
+
+
+def test_a_field_day_sent_back_waits_on_its_authors_today(world):
+    from assessment.models import FieldDay
+    from tests.assessment.statement_builders import make_days
+
+    (day,) = make_days(
+        world.manager_a,
+        world.village_a,
+        1,
+        month=timezone.localdate().replace(day=1),
+        status=FieldDay.Status.RETURNED,
+    )
+    FieldDay.objects.filter(pk=day.pk).update(review_note="请补拍农户门牌照片")
+    html = login(world.manager_a).get(HOME).text
+    assert "returned" in sections(html)
+    part = html.split('id="today-returned"', 1)[1].split("</section>", 1)[0]
+    assert "请补拍农户门牌照片" in part
+    assert f"/assessment/field-days/{day.pk}/correct/" in part
+    # Nobody else sees it on their 今日.
+    assert "returned" not in sections(login(world.manager_b).get(HOME).text)
