@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io
+from .views import archive, audit, balances, io, maps
 
 app_name = "archives"
 
@@ -47,3 +47,16 @@ urlpatterns += [
 # The access log of personal data (head office).
 
 urlpatterns += [path("access-log/", audit.access_log, name="access_log")]
+
+# Maps (archives/maps.py): a village's customers and the layers other apps register;
+# a branch's villages.
+
+urlpatterns += [
+    path("villages/<int:pk>/map/", maps.village_map, name="village_map"),
+    path(
+        "villages/<int:pk>/map/customers.json",
+        maps.village_map_customers,
+        name="village_map_customers",
+    ),
+    path("branches/<int:pk>/map/", maps.branch_map, name="branch_map"),
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import fieldwork, ledger, statements
+from .views import fieldwork, ledger, maps, statements
 
 app_name = "assessment"
 
@@ -69,4 +69,13 @@ urlpatterns += [
         name="statement_pdf",
     ),
     path("statements/", statements.my_statements, name="my_statements"),
+]
+
+# The village map's layer of visit photos (registered with archives.maps in apps.py).
+urlpatterns += [
+    path(
+        "villages/<int:pk>/photo-points.json",
+        maps.village_photo_points,
+        name="village_photo_points",
+    ),
 ]
