@@ -83,7 +83,9 @@
     }
     return L.marker(at, {
       icon: L.divIcon({
-        className: "map-marker map-marker-" + layer.marker + " map-point", iconSize: [14, 14]
+        className: "map-marker map-marker-" + layer.marker + " map-point",
+        iconSize: [14, 14],
+        html: "<span></span>"
       }),
       title: p.label
     });
@@ -111,8 +113,12 @@
       if (empty) { empty.textContent = texts.failed; empty.hidden = false; }
     });
   })).then(function () {
+    // Villages carry their name to the right of the point: room for it on that side.
+    var labelled = config.layers.some(function (layer) { return layer.marker === "village"; });
     if (placed.length > 1) {
-      map.fitBounds(L.latLngBounds(placed).pad(0.15), { maxZoom: 17 });
+      map.fitBounds(L.latLngBounds(placed), {
+        maxZoom: 17, paddingTopLeft: [30, 30], paddingBottomRight: [labelled ? 110 : 30, 30]
+      });
     } else if (placed.length === 1) {
       map.setView(placed[0], 16);
     } else {
