@@ -1,5 +1,6 @@
 """Survey forms: one customer form shaped by its type, and the family-member rows."""
 
+import datetime
 import json
 
 from django import forms
@@ -14,6 +15,7 @@ from . import household, versions
 from .choices import id_rivals
 from .identity import parse_resident_id, validate_credit_code, validate_mobile
 from .models import Customer, CustomerType, EBankingProduct, FamilyMember, VillageGroup
+from .positions import POSITION_FIELDS
 from .survey import (
     ALL_TYPE_FIELDS,
     BALANCE_DATE_FIELDS,
@@ -98,10 +100,13 @@ class CustomerForm(forms.ModelForm):
                 *ALL_TYPE_FIELDS,
                 *SEVEN_ONES_FIELDS,
                 *BALANCE_DATE_FIELDS,
+                *POSITION_FIELDS,
             )
             if f != "customer_type"
         )
         widgets = {
+            # Filled by the "record the current position" button (static/js/position.js).
+            **{name: forms.HiddenInput for name in POSITION_FIELDS},
             "scale": forms.TextInput(
                 attrs={"placeholder": gettext_lazy("e.g. 300 pigs, 120 mu of tea")}
             ),
@@ -111,14 +116,23 @@ class CustomerForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, village, customer_type, today=None, user=None, **kwargs):
+    def __init__(
+        self, *args, village, customer_type, today=None, user=None, position=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.village = village
         self.customer_type = CustomerType(customer_type)
         self.today = today or timezone.localdate()
         self.user = user
         self.resident_id = None
-        wanted = {*fields_for(self.customer_type), *self.read_only_fields, "version"}
+        # The position is the page's alone (the phone records it): the import never
+        # touches it, so a re-import keeps every position on file.
+        wanted = {
+            *fields_for(self.customer_type),
+            *self.read_only_fields,
+            "version",
+            *(POSITION_FIELDS if position else ()),
+        }
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
@@ -222,6 +236,31 @@ class CustomerForm(forms.ModelForm):
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "").strip()
         return validate_mobile(value) if value else ""
+
+    def clean_located_at(self):
+        # Kept in UTC to the second, as the database gives it back: the version compares them.
+        value = self.cleaned_data.get("located_at")
+        return value.astimezone(datetime.UTC).replace(microsecond=0) if value else None
+
+    def clean(self):
+        data = super().clean()
+        if "latitude" in self.fields:
+            self._clean_position(data)
+        return data
+
+    def _clean_position(self, data):
+        """Both coordinates or none; with none there is no accuracy and no time either."""
+        latitude, longitude = data.get("latitude"), data.get("longitude")
+        unreadable = (
+            any(name in self.errors for name in POSITION_FIELDS)
+            or (latitude is None) != (longitude is None)
+            or (latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180))
+        )
+        if unreadable:
+            self.add_error(None, _("The position recorded could not be read: record it again."))
+        elif latitude is None:
+            data["position_accuracy"] = None
+            data["located_at"] = None
 
     def _post_clean(self):
         self.instance.village = self.village

@@ -23,6 +23,7 @@ from .choices import (  # noqa: F401  (re-exported: archives.models is where cal
     Relation,
 )
 from .identity import mask_id, mask_phone
+from .positions import Positioned, position_constraints
 
 ZERO = Decimal("0")
 NON_NEGATIVE = [MinValueValidator(ZERO, message=_("This cannot be negative."))]
@@ -357,7 +358,7 @@ class CustomerQuerySet(models.QuerySet):
         return found
 
 
-class Customer(models.Model):
+class Customer(Positioned, models.Model):
     """One archive entry: a household, a business or an organisation, with its survey form."""
 
     village = models.ForeignKey(
@@ -527,6 +528,7 @@ class Customer(models.Model):
                 & (Q(area_mu__isnull=True) | Q(area_mu__gte=0)),
                 name="customer_amounts_not_negative",
             ),
+            *position_constraints("customer"),
         ]
 
     def __str__(self):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, audit, balances, io, merge, offline, review, summary
+from .views import archive, audit, balances, io, maps, merge, offline, review, summary
 
 app_name = "archives"
 
@@ -70,4 +70,17 @@ urlpatterns += [
     path("surveys/returned/", review.returned_surveys, name="returned_surveys"),
     path("customers/<int:pk>/review/", review.review_survey, name="review_survey"),
     path("customers/<int:pk>/resubmit/", review.resubmit_survey, name="resubmit_survey"),
+]
+
+# Maps (archives/maps.py): a village's customers and the layers other apps register;
+# a branch's villages.
+
+urlpatterns += [
+    path("villages/<int:pk>/map/", maps.village_map, name="village_map"),
+    path(
+        "villages/<int:pk>/map/customers.json",
+        maps.village_map_customers,
+        name="village_map_customers",
+    ),
+    path("branches/<int:pk>/map/", maps.branch_map, name="branch_map"),
 ]

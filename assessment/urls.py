@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import fieldwork, ledger, statements
+from .views import fieldwork, ledger, maps, statements
 
 app_name = "assessment"
 
@@ -76,4 +76,13 @@ urlpatterns += [
     # Minimums of going down: leaders' and chiefs' trips and households, heads' field days.
     path("quotas/", statements.my_quotas, name="my_quotas"),
     path("months/<int:year>/<int:month>/quotas/", statements.quota_list, name="quotas"),
+]
+
+# The village map's layer of visit photos (registered with archives.maps in apps.py).
+urlpatterns += [
+    path(
+        "villages/<int:pk>/photo-points.json",
+        maps.village_photo_points,
+        name="village_photo_points",
+    ),
 ]

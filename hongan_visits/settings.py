@@ -1,7 +1,9 @@
 """Settings for hongan_visits, read from the environment (and an optional .env file)."""
 
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -277,6 +279,22 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# Maps (archives/maps.py): an XYZ tile server, e.g. https://tiles.bank.example/{z}/{x}/{y}.png,
+# and the attribution its licence asks for. Without one (the default: the bank's network is
+# closed) the points are drawn on a plain background and no page asks any other host.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL)
+    if not ({"{z}", "{x}", "{y}"} <= set(re.findall(r"\{[a-z]\}", MAP_TILE_URL))):
+        raise ImproperlyConfigured("MAP_TILE_URL must hold {z}, {x} and {y}.")
+    if _tiles.scheme not in ("https", "http", "") or (_tiles.scheme and not _tiles.hostname):
+        raise ImproperlyConfigured("MAP_TILE_URL must be an http(s) URL or a path on this site.")
+    if _tiles.scheme:
+        # The tiles are images from that server: the one host the policy lets the pages ask.
+        # A {s} subdomain (a.tiles…, b.tiles…) is any subdomain of the host.
+        SECURE_CSP["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}")
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
     SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS")

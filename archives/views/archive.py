@@ -64,7 +64,11 @@ def villages(request):
     )
     for village in shown:
         village.filed_households = filed.get(village.pk, 0)
-    return render(request, "archives/villages.html", {"page": page, "villages": shown})
+    # The maps of the branches on this page: read from the villages, no query of their own.
+    branches = list({v.township.branch.pk: v.township.branch for v in shown}.values())
+    return render(
+        request, "archives/villages.html", {"page": page, "villages": shown, "branches": branches}
+    )
 
 
 def village_detail(request, pk):
@@ -274,6 +278,8 @@ def _survey(request, *, village, customer, customer_type):
         customer_type=customer_type,
         today=today,
         user=request.user,
+        # A post without the position's inputs (a script) leaves the position on file alone.
+        position=data is None or "latitude" in data,
     )
     members = (
         FamilyFormSet(data, instance=customer, prefix="members", today=today, household=form)

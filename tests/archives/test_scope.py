@@ -152,6 +152,12 @@ SCOPE_TABLE = {
     # Village A's census is not done: the PDF sends back to the summary page (302).
     "archives:village_summary_pdf": (lambda w: [w.village_a.pk], SEE_A),
     "archives:branch_export": (lambda w: [w.branch1.pk], SEE_BRANCH_1),
+    # Maps: a village's map and its customers' points for whoever sees the village; a
+    # branch's map for whoever sees one of its villages (each sees their own villages).
+    "archives:village_map": (lambda w: [w.village_a.pk], SEE_A),
+    "archives:village_map_customers": (lambda w: [w.village_a.pk], SEE_A),
+    "archives:branch_map": (lambda w: [w.branch1.pk], SEE_BRANCH_1 | MANAGERS_1),
+    "assessment:village_photo_points": (lambda w: [w.village_a.pk], SEE_A),
     "archives:import_upload": (lambda w: [], HEAD_OFFICE),
     "archives:access_log": (lambda w: [], HEAD_OFFICE),
     "archives:import_template": (lambda w: [], HEAD_OFFICE),
