@@ -544,3 +544,29 @@ def answer_as_partner(*, field_day, partner, answer: str, now: datetime.datetime
     field_day._change_reason = f"partner {answer}"
     field_day.save(update_fields=["partner_answer", "partner_answered_at"])
     return field_day
+
+
+@transaction.atomic
+def rule_on_findings(*, chosen, reviewer, ruling: str, note: str, now) -> list:
+    """Rule several findings at once with one reason: all of them or none.
+
+    `chosen` is a list of (finding id, version shown). Any refusal (a closed month, the
+    reviewer's own photo, a finding changed since the page was shown) refuses the whole
+    batch, so nothing is half-ruled.
+    """
+    if not chosen:
+        raise ReviewRefused(_("Choose at least one finding."))
+    ruled = []
+    for finding_id, version in chosen:
+        finding = Finding.objects.get(pk=finding_id)
+        ruled.append(
+            rule_on_finding(
+                finding=finding,
+                reviewer=reviewer,
+                ruling=ruling,
+                note=note,
+                now=now,
+                version=version or None,
+            )
+        )
+    return ruled

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import fieldwork, ledger, maps, statements
+from .views import fieldwork, ledger, maps, review_bulk, statements
 
 app_name = "assessment"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("photos/<int:pk>/", fieldwork.photo, name="photo"),
     path("findings/<int:pk>/rule/", fieldwork.rule_finding, name="rule_finding"),
     path("review/", fieldwork.review, name="review"),
+    path("review/rulings/", review_bulk.rule_findings, name="rule_findings"),
 ]
 
 # Marketing ledger (营销台账): a month's ledger, lines by hand and the import (head office);

@@ -6,6 +6,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from archives.models import User, Village
@@ -284,3 +285,19 @@ class FieldDayCorrectionForm(forms.Form):
         if not kept and not data.get("photos") and "photos" not in self.errors:
             self.add_error("photos", _("Keep or add at least one visit photo."))
         return data
+
+
+# What head office writes most often; the fields still take any text (a <datalist>).
+RULING_REASONS = (
+    gettext_lazy("Same household photographed again on another visit: not a falsification"),
+    gettext_lazy("The phone's clock was wrong; the diary and the villages agree"),
+    gettext_lazy("The position drifted on a weak signal; the village is right"),
+    gettext_lazy("Photo reused to stand for a visit not made: falsification"),
+    gettext_lazy("Taken on another day than the one logged: falsification"),
+)
+RETURN_REASONS = (
+    gettext_lazy("Add photos of the households visited"),
+    gettext_lazy("The diary is too short: say whom you met and what they need"),
+    gettext_lazy("The households visited do not match the photos"),
+    gettext_lazy("Choose the villages you actually went to"),
+)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +17,8 @@ from archives.models import Role
 
 from .. import fieldwork
 from ..forms.fieldwork import (
+    RETURN_REASONS,
+    RULING_REASONS,
     FieldDayCorrectionForm,
     FieldDayForm,
     FieldDayReturnForm,
@@ -276,9 +278,29 @@ def review(request):
         in_month = in_month.filter(branch__in=request.user.branches.all()).exclude(
             person=request.user
         )
+    # The month's branches and people before filtering by them: the filters' choices.
+    choices = (
+        in_month.order_by()
+        .values_list(
+            "branch_id", "branch__name", "person_id", "person__username", "person__display_name"
+        )
+        .distinct()
+    )
     person = request.GET.get("person", "")
     if person.isdigit():  # one person's days, from the month close's checklist
         in_month = in_month.filter(person_id=int(person))
+    branch = request.GET.get("branch", "")
+    if branch.isdigit():
+        in_month = in_month.filter(branch_id=int(branch))
+    kind = request.GET.get("kind", "")
+    if kind in Finding.Kind.values:  # days with an open finding of that kind
+        in_month = in_month.filter(
+            Exists(
+                Finding.objects.filter(
+                    photo__field_day=OuterRef("pk"), kind=kind, status=Finding.Status.OPEN
+                )
+            )
+        )
     counts = in_month.aggregate(
         **{
             name: Count("pk", filter=condition, distinct=True)
@@ -309,10 +331,27 @@ def review(request):
             "page": page,
             "show": show,
             "person": person if person.isdigit() else "",
+            "branch": branch if branch.isdigit() else "",
+            "kind": kind if kind in Finding.Kind.values else "",
+            "filters": _filter_choices(choices),
+            "kinds": Finding.Kind.choices,
+            "ruling_reasons": RULING_REASONS,
+            "return_reasons": RETURN_REASONS,
             "tabs": [(value, label, counts[value]) for value, label in tabs],
             **month_links(month),
         },
     )
+
+
+def _filter_choices(rows) -> dict:
+    branches, people = {}, {}
+    for branch_id, branch_name, person_id, username, display_name in rows:
+        branches[branch_id] = branch_name
+        people[person_id] = display_name or username
+    return {
+        "branches": sorted(branches.items(), key=lambda kv: kv[1]),
+        "people": sorted(people.items(), key=lambda kv: kv[1]),
+    }
 
 
 def _review_context(request, days) -> dict:

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -162,6 +162,11 @@ def confirm_days(request, year, month):
         messages.success(
             request, _("%(count)d field days without findings confirmed.") % {"count": len(days)}
         )
+    back = request.POST.get("next", "")  # the review page, when it was sent from there
+    if back.startswith(reverse("assessment:review")) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return redirect(back)
     return redirect("assessment:month", first.year, first.month)
 
 

@@ -147,6 +147,7 @@ SCOPE_TABLE = {
     "archives:customer_merge": (lambda w: [w.customer_a.pk], REVIEW_BRANCH_1),
     "archives:village_export": (lambda w: [w.village_a.pk], SEE_A),
     "archives:village_summary": (lambda w: [w.village_a.pk], SEE_A),
+    "assessment:rule_findings": (lambda w: [], HEAD_OFFICE),
     "classification:handover": (lambda w: [w.branch1.pk], REVIEW_BRANCH_1),
     "classification:charts": (lambda w: [], QUOTAS),
     # Village A's census is not done: the PDF sends back to the summary page (302).
@@ -240,6 +241,7 @@ SCOPE_TABLE = {
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
     "archives:import_confirm": 405,
+    "assessment:rule_findings": 405,
     "assessment:my_quotas": 302,
     "archives:village_summary_pdf": 302,
     "jobs:schedule_run": 405,
