@@ -102,7 +102,7 @@ def test_a_manager_logs_a_field_day_with_two_photos_and_head_office_confirms_it(
         arg=f"#field-day-{field_day.pk} img",
     )
     browser.shot("field-day-review")
-    card.locator("input[name=note]").last.fill("照片与日志相符")
+    card.locator("form.review-day input[name=note]").fill("照片与日志相符")
     card.locator("button[name=decision][value=confirmed]").click()
 
     expect(page.locator(".msg-success")).to_be_visible()

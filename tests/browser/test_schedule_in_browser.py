@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from jobs import scheduler
 from jobs.models import ScheduledFailure, ScheduledRun
+from tests.browser.menus import open_place
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -35,7 +36,7 @@ def test_head_office_reads_the_schedule_and_runs_an_entry_now(browser, people, s
 
     page = browser.page
     log_in(browser, people.head_office)
-    page.click("nav.mainnav >> text=定时任务")
+    open_place(page, "/jobs/schedule/")
     expect(page).to_have_url(reverse("jobs:schedule"))
     expect(page.locator("h1")).to_have_text("定时任务")
     expect(page.locator("table.schedule tbody tr")).to_have_count(6)

@@ -16,6 +16,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     plain_static_storage,
     zh_catalogue,
 )
+from tests.browser.test_field_day_in_browser import log_out
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -53,7 +54,7 @@ def test_an_overdue_contact_is_logged_in_a_tap_and_the_diary_written(browser, pe
     browser.shot("credit-diary")
     assert DiaryEntry.objects.get().plan == "走访项目库客户"
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.branch_head)
     page.goto(f"/credit/branches/{people.branch1.pk}/cadences/")
     expect(page.locator("#compliance-people")).to_contain_text("deputy_1")

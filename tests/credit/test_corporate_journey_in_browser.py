@@ -20,6 +20,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     plain_static_storage,
     zh_catalogue,
 )
+from tests.browser.test_field_day_in_browser import log_out
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -88,7 +89,7 @@ def test_a_managers_day_reaches_the_branch_head(browser, people):  # noqa: F811
     assert ProjectEntry.objects.get().prospect_name == "红安绿源农业科技有限公司"
     assert MovementFollowUp.objects.get().movement == big
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.branch_head)
     page.goto(f"/credit/branches/{people.branch1.pk}/projects/meeting/")
     row = page.locator("#meeting tr[data-manager=corp_a1]")

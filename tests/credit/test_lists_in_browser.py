@@ -19,6 +19,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     zh_catalogue,
 )
 from tests.browser.menus import open_place
+from tests.browser.test_field_day_in_browser import log_out
 from tests.browser.test_filing_in_browser import log_in
 from tests.builders import make_corporate
 
@@ -59,7 +60,7 @@ def test_a_quality_customer_goes_through_both_departments(browser, people):  # n
     expect(page.locator(".msg")).to_contain_text("提交总行公司金融部审核")
     assert ListState.objects.get(customer=customer).status == "declared"
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.corporate_finance)
     expect(page).to_have_url(re.compile(r"/credit/$"))  # no village work: the lists
     page.goto("/credit/lists/queue/")
@@ -70,7 +71,7 @@ def test_a_quality_customer_goes_through_both_departments(browser, people):  # n
     expect(page.locator(".msg")).to_contain_text("已确认")
     assert ListState.objects.get(customer=customer).status == "finance_confirmed"
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.credit_management)
     page.goto("/credit/lists/queue/")
     queued = page.locator(f"#c{customer.pk}")
@@ -81,7 +82,7 @@ def test_a_quality_customer_goes_through_both_departments(browser, people):  # n
     state = ListState.objects.get(customer=customer)
     assert (state.status, state.list) == ("confirmed", "quality")
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.branch_head)
     open_place(page, "/credit/")
     page.click("nav.tabs a[data-tab='quality']")

@@ -18,6 +18,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     plain_static_storage,
     zh_catalogue,
 )
+from tests.browser.test_field_day_in_browser import log_out
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -71,7 +72,7 @@ def test_a_large_outflow_is_followed_up_and_seen(browser, people):  # noqa: F811
     assert MovementFollowUp.objects.get().recorded_by == people.corp_a1
     browser.shot("movements-follow-ups")
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.branch_head)
     page.goto("/credit/movements/")
     card = page.locator(f"li[data-movement='{moved.pk}']")

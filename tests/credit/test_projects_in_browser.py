@@ -12,6 +12,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     plain_static_storage,
     zh_catalogue,
 )
+from tests.browser.test_field_day_in_browser import log_out
 from tests.browser.test_filing_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,7 @@ def test_a_manager_names_and_moves_a_target_and_the_meeting_sees_it(browser, peo
     expect(page.locator("#month-count")).to_contain_text("1 / 4")
     browser.shot("project-library")
 
-    page.click("form.logout button")
+    log_out(page)
     log_in(browser, people.branch_head)
     page.goto("/credit/")
     page.click(f"a[href='/credit/branches/{people.branch1.pk}/projects/meeting/']")
