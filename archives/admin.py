@@ -1,10 +1,13 @@
 """Django admin: head office maintains branches, townships, villages, groups and staff here."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -91,9 +94,21 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ("username", "display_name", "role", "staff_no", "is_active")
     list_filter = ("role", "is_active", "branches")
     search_fields = ("username", "display_name", "staff_no")
-    filter_horizontal = ("branches", "groups", "user_permissions")
+    filter_horizontal = ("branches",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        # Django's groups and permissions are not used: the role grants what one may do.
+        *(
+            (
+                name,
+                {
+                    **opts,
+                    "fields": tuple(
+                        f for f in opts["fields"] if f not in ("groups", "user_permissions")
+                    ),
+                },
+            )
+            for name, opts in BaseUserAdmin.fieldsets
+        ),
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
         (_("Login"), {"fields": ("must_change_password",)}),
     )
@@ -101,6 +116,28 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Bank"), {"fields": ("display_name", "role", "staff_no", "phone", "branches")}),
     )
+
+    actions = ("unlock", "reset_second_factor")
+
+    @admin.action(description=_("Lift the login lockout of the people chosen"))
+    def unlock(self, request, queryset):
+        from axes.utils import reset
+
+        n = sum(reset(username=user.username) for user in queryset)
+        self.message_user(
+            request, _("%(n)s failed login records removed: they may log in again.") % {"n": n}
+        )
+
+    @admin.action(description=_("Reset the second factor (set up again at the next login)"))
+    def reset_second_factor(self, request, queryset):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        n, _by_model = TOTPDevice.objects.filter(user__in=queryset).delete()
+        self.message_user(
+            request,
+            _("%(n)s authenticator devices removed: they set one up at their next login.")
+            % {"n": n},
+        )
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -182,3 +219,19 @@ class MovementRulesAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# Roles (User.role) grant what a person may do, not Django's groups and permissions; the
+# tasks' own result rows are followed on the jobs' pages; a lockout is lifted and a lost
+# authenticator reset from the staff list (the actions above). The libraries' own pages
+# for these are English only, and none of them is head office's work.
+admin.site.unregister(Group)
+for _model in (AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+try:
+    from django_tasks_db.models import DBTaskResult
+except ImportError:  # pragma: no cover - the backend is a requirement
+    DBTaskResult = None
+if DBTaskResult is not None and admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ArchivesConfig(AppConfig):
     name = "archives"
+    verbose_name = _("Village archives")
 
     def ready(self):
         from django.contrib.auth.signals import user_login_failed

@@ -4,7 +4,6 @@ re-exports them)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 
 class CustomerType(models.TextChoices):
@@ -91,8 +90,3 @@ class Relation(models.TextChoices):
     SIBLING = "sibling", _("Sibling")
     GRANDCHILD = "grandchild", _("Grandchild")
     OTHER = "other", _("Other")
-
-
-# Django 6.1's empty choice of a select ("- Select an option -") has no Chinese in
-# Django's own catalogue yet: named here so makemessages puts it in ours.
-BLANK_CHOICE = gettext_noop("- Select an option -")

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class VersionField(forms.CharField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("record version"))
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
@@ -233,3 +235,18 @@ class VersionedModelForm(forms.ModelForm):
                 ]
             ) from None
         return data
+
+
+def changes(before, after, names) -> list[Difference]:
+    """Each of `names` whose value differs between two records of one model (a version and
+    the one before it): what head office sees beside a rulebook or a threshold."""
+    old, new = model_values(before, names), model_values(after, names)
+    return [
+        Difference(label=new[name].label, theirs=old[name].shown, yours=new[name].shown)
+        for name in names
+        if old[name].canonical != new[name].canonical
+    ]
+
+
+def changes_text(differences) -> str:
+    return "；".join(f"{d.label} {d.theirs} → {d.yours}" for d in differences) or _("no change")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AssessmentConfig(AppConfig):
     name = "assessment"
+    verbose_name = _("Assessment")
 
     def ready(self):
         # The visit photos are a layer of a village's map: archives draws what it is given.

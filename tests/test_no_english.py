@@ -18,6 +18,9 @@ ALLOWLIST = {
     *("GPS", "Wi", "Fi", "km", "KB", "MB", "GB", "kB", "OK"),
     # File names and their extensions are the user's own data.
     *("csv", "xlsx", "xls", "jpg", "jpeg", "png", "pdf", "IMG"),
+    # Keys on the keyboard; the alt text of the admin's yes/no and search icons, which
+    # Django's templates write in English whatever the language.
+    *("Ctrl", "Command", "Mac", "True", "False", "Search"),
 }
 # A word alone: letters inside a code (a credit code, a staff number) are data.
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
@@ -86,3 +89,30 @@ def people_of(world) -> set[str]:
     """Names the test world gives people are data, not interface."""
     users = [getattr(world, r) for r in ROLES]
     return {u.username for u in users} | {p for u in users for p in u.username.split("_")}
+
+
+def admin_pages():
+    from django.contrib import admin
+
+    pages = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+    return pages
+
+
+def test_head_office_administration_has_no_english(world):
+    """Every list and add page of the admin head office keeps (the libraries' English-only
+    pages for lockouts, authenticators, groups and task rows are replaced by actions on the
+    staff list, or not shown)."""
+    client = login(world.head_office)
+    found = {}
+    for url in admin_pages():
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+        if response.status_code == 200:
+            words = english_words(response.text, people_of(world))
+            if words:
+                found[url] = sorted(words)
+    assert found == {}

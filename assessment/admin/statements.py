@@ -6,7 +6,7 @@ force in a closed month stays as it was, so the record shows what those months w
 with; a change of rates is a new version from an open month.
 """
 
-import json
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -14,20 +14,49 @@ from django.utils.translation import gettext_lazy as _
 
 from archives import versions
 
-from ..models.statements import Month, RateVersion, StatementSnapshot, default_rates
+from ..models.statements import (
+    RATE_FIELDS,
+    Month,
+    RateVersion,
+    StatementSnapshot,
+    default_rates,
+    validate_rates,
+)
+from ..rate_labels import GROUPS, LABELS
 
 
 def last_closed_month():
     return Month.objects.closed().order_by("-month").values_list("month", flat=True).first()
 
 
+def _rate_field(name):
+    """One labelled number per rate: whole numbers for days and counts, else up to 6 decimals."""
+    label = LABELS[name]
+    if RATE_FIELDS[name].type is int:
+        return forms.IntegerField(label=label, min_value=0)
+    return forms.DecimalField(label=label, min_value=0, max_digits=16, decimal_places=6)
+
+
+def _plain(value) -> str:
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
+
+
 class RateVersionForm(versions.VersionedModelForm):
-    """A rate table; a save from a page older than the table's last change is refused."""
+    """A rate table as one labelled field per figure (no JSON); a stale save is refused."""
 
     class Meta:
         model = RateVersion
-        fields = ("effective_month", "rates", "note")
-        widgets = {"rates": forms.Textarea(attrs={"rows": 36, "cols": 60})}
+        fields = ("effective_month", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        start = self.initial.get("rates") if self.instance.pk is None else self.instance.rates
+        rates = {**default_rates(), **(start or {})}
+        for name in LABELS:
+            self.initial.setdefault(name, _plain(rates[name]))
+        if self.instance.pk is not None:  # the version covers the rates too
+            self.initial["version"] = versions.version_of(self.stored_values(self.instance))
 
     def clean_effective_month(self):
         month = self.cleaned_data["effective_month"]
@@ -39,28 +68,70 @@ class RateVersionForm(versions.VersionedModelForm):
             )
         return month
 
+    def clean(self):
+        data = super().clean()
+        if not any(name in self.errors for name in LABELS):
+            rates = {name: _plain(data[name]) for name in LABELS if data.get(name) is not None}
+            validate_rates(rates)
+            self.instance.rates = rates
+        return data
+
+    def versioned_fields(self):
+        return ["effective_month", "note"]
+
     def stored_values(self, obj):
-        return self._one_line_per_rate(super().stored_values(obj))
+        values = super().stored_values(obj)
+        rates = {**default_rates(), **(obj.rates or {})}
+        for name, label in LABELS.items():
+            values[f"rates-{name}"] = versions.value(label, _plain(rates[name]))
+        return values
 
     def submitted_values(self):
-        return self._one_line_per_rate(super().submitted_values())
-
-    def _one_line_per_rate(self, values):
-        """The rates as one difference each, not one line holding the whole table."""
-        rates = values.pop("rates", None)
-        if rates is not None:
-            table = json.loads(rates.canonical or "{}")
-            label = RateVersion._meta.get_field("rates").verbose_name
-            for name, rate in table.items():
-                values[f"rates-{name}"] = versions.value(f"{label} {name}", rate)
+        values = super().submitted_values()
+        for name, label in LABELS.items():
+            raw = self.cleaned_data.get(name)
+            values[f"rates-{name}"] = versions.value(label, "" if raw is None else _plain(raw))
         return values
+
+
+for _name in LABELS:  # declared, so the admin's fieldsets may name them
+    RateVersionForm.base_fields[_name] = RateVersionForm.declared_fields[_name] = _rate_field(_name)
+
+
+def changes_between(previous: dict, current: dict) -> list[tuple[str, str, str]]:
+    """(label, before, after) of every figure that differs from the version before."""
+    before, after = {**default_rates(), **previous}, {**default_rates(), **current}
+    return [
+        (str(label), _plain(before[name]), _plain(after[name]))
+        for name, label in LABELS.items()
+        if Decimal(str(before[name])) != Decimal(str(after[name]))
+    ]
 
 
 @admin.register(RateVersion)
 class RateVersionAdmin(admin.ModelAdmin):
     form = RateVersionForm
-    list_display = ("effective_month", "note", "created_by", "created_at")
-    readonly_fields = ("created_by", "created_at")
+    list_display = ("effective_month", "changes", "note", "created_by", "created_at")
+    readonly_fields = ("changes", "created_by", "created_at")
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ("effective_month", "note", "version", "changes")}),
+            *[(label, {"fields": [name for name, _label in fields]}) for label, fields in GROUPS],
+            (_("Entered"), {"fields": ("created_by", "created_at")}),
+        ]
+
+    @admin.display(description=_("Changed from the version before"))
+    def changes(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        previous = (
+            RateVersion.objects.filter(effective_month__lt=obj.effective_month)
+            .order_by("-effective_month")
+            .first()
+        )
+        diffs = changes_between(previous.rates if previous else default_rates(), obj.rates)
+        return "；".join(f"{label} {a} → {b}" for label, a, b in diffs) or _("no change")
 
     def get_changeform_initial_data(self, request):
         # A new version starts from the rates in force, to change only what changes.

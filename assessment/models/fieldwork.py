@@ -68,6 +68,9 @@ class EvidenceSettings(models.Model):
         ),
     )
 
+    # Each save kept: the admin shows the last change against the one before it.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("photo evidence settings")
         verbose_name_plural = _("photo evidence settings")

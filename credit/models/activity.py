@@ -62,7 +62,7 @@ class CadenceBook(models.Model):
 
     effective_from = models.DateField(_("effective from"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     objects = CadenceBookQuerySet.as_manager()
 

@@ -161,8 +161,8 @@ class CorporateCustomer(models.Model):
     other_policy_reason = models.CharField(
         _("reason for another policy kind"), max_length=300, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CorporateQuerySet.as_manager()
     history = HistoricalRecords()

@@ -38,6 +38,7 @@ from tests.assessment.statement_builders import (
 )
 from tests.assessment.test_ledger import extract, line, manual
 from tests.conftest import login
+from tests.form_data import posted
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -280,18 +281,17 @@ def test_a_rate_table_that_priced_a_closed_month_stays_as_it_was(world):
     seeded = RateVersion.objects.in_force(OCTOBER)
     change = reverse("admin:assessment_rateversion_change", args=[seeded.pk])
     response = client.post(
-        change, {"effective_month": "2026-01-01", "rates": '{"fuka_each": "9"}', "note": "改"}
+        change, {"effective_month": "2026-01-01", "fuka_each": "9", "note": "改"}
     )
     assert response.status_code == 403
     seeded.refresh_from_db()
     assert seeded.table().fuka_each == D("2")
     add = reverse("admin:assessment_rateversion_add")
-    response = client.post(add, {"effective_month": "2026-10-01", "rates": "{}", "note": ""})
+    data = posted(client.get(add).context["adminform"].form)
+    response = client.post(add, {**data, "effective_month": "2026-10-01"})
     assert response.status_code == 200  # October is closed: a new table starts later
     assert RateVersion.objects.count() == 1
-    response = client.post(
-        add, {"effective_month": "2026-11-01", "rates": '{"fuka_each": "3"}', "note": "新表"}
-    )
+    response = client.post(add, {**data, "effective_month": "2026-11-01", "fuka_each": "3"})
     assert response.status_code == 302
 
 

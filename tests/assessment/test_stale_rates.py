@@ -29,16 +29,17 @@ def test_a_stale_rate_table_change_is_refused_and_the_first_stays(world):
     second = login(make_user(Role.HEAD_OFFICE, username="head_office_2"))
     data_first, data_second = open_form(first, url), open_form(second, url)
 
-    data_first["rates"] = '{"fuka_each": "3", "vip_card_each": "20"}'
+    data_first["fuka_each"] = "3"
     assert first.post(url, data_first).status_code == 302
     data_second["note"] = "VIP卡调价"
-    data_second["rates"] = '{"fuka_each": "2", "vip_card_each": "25"}'
+    data_second["vip_card_each"] = "25"
     response = second.post(url, data_second)
 
     assert response.status_code == 200
     assert STALE in response.text
-    assert "fuka_each" in response.text  # one line per rate that differs
+    assert "福卡（每张" in response.text  # one line per rate that differs, by its name
     assert "VIP卡调价" in response.text
     table.refresh_from_db()
-    assert table.rates == {"fuka_each": "3", "vip_card_each": "20"}
+    assert table.rates["fuka_each"] == "3"
+    assert table.rates["vip_card_each"] == "20"
     assert table.note == ""

@@ -36,6 +36,7 @@ from tests.assessment.statement_builders import (
 )
 from tests.builders import make_user, make_village
 from tests.conftest import login
+from tests.form_data import posted
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -218,19 +219,38 @@ def test_a_rate_table_takes_only_its_rates_as_non_negative_numbers(rates, messag
 def test_head_office_edits_rates_in_the_admin_and_bad_ones_are_refused(world):
     client = login(world.head_office)
     add = reverse("admin:assessment_rateversion_add")
-    assert client.get(add).status_code == 200
-    response = client.post(
-        add, {"effective_month": "2026-12-01", "rates": '{"fuka_each": "-1"}', "note": ""}
-    )
+    page = client.get(add)
+    assert page.status_code == 200
+    data = posted(page.context["adminform"].form)
+    data.update(effective_month="2026-12-01", fuka_each="-1")
+    response = client.post(add, data)
     assert response.status_code == 200
     assert not RateVersion.objects.filter(effective_month="2026-12-01").exists()
-    response = client.post(
-        add, {"effective_month": "2026-12-01", "rates": '{"fuka_each": "3"}', "note": "福卡调价"}
-    )
+    data.update(fuka_each="3", note="福卡调价")
+    response = client.post(add, data)
     assert response.status_code == 302
     version = RateVersion.objects.get(effective_month="2026-12-01")
     assert version.table().fuka_each == D("3")
-    assert version.table().kalefu_each == D("200")  # a rate left out keeps its default
+    assert version.table().kalefu_each == D("200")  # started from the rates in force
+
+
+def test_the_rate_table_is_one_labelled_field_per_figure_with_the_change_shown(world):
+    """No JSON: every figure of pricing.RateTable has a Chinese label (issue 13)."""
+    import dataclasses
+
+    from assessment.rate_labels import LABELS
+
+    assert set(LABELS) == {f.name for f in dataclasses.fields(statements.pricing.RateTable)}
+    client = login(world.head_office)
+    add = reverse("admin:assessment_rateversion_add")
+    page = client.get(add)
+    assert 'name="rates"' not in page.text
+    assert "福卡（每张，元）" in page.text
+    data = posted(page.context["adminform"].form)
+    data.update(effective_month="2026-12-01", vip_card_each="25", note="VIP卡调价")
+    assert client.post(add, data).status_code == 302
+    listing = client.get(reverse("admin:assessment_rateversion_changelist")).text
+    assert "VIP卡（每张，元） 20 → 25" in listing
 
 
 # ---- Set-based: the same queries for 3 people or 30 -------------------------------------------
