@@ -195,8 +195,8 @@ def test_village_page_and_home_link_to_the_maps(world):
     client = login(world.branch_head)
     village = client.get(reverse("archives:village", args=[world.village_a.pk]))
     assert reverse("archives:village_map", args=[world.village_a.pk]) in village.text
-    home = client.get(reverse("home"))
-    assert reverse("archives:branch_map", args=[world.branch1.pk]) in home.text
+    villages = client.get(reverse("archives:villages"))  # the village list (今日 is home)
+    assert reverse("archives:branch_map", args=[world.branch1.pk]) in villages.text
 
 
 # ---- the position on the survey form ------------------------------------------------------

@@ -111,6 +111,7 @@ def test_a_branch_map_draws_its_villages_with_their_coverage(browser, mapped, li
     village_b.latitude, village_b.longitude = Decimal("31.3050"), Decimal("114.6480")
     village_b.save()
     log_in(browser, mapped.branch_head)
+    page.goto("/villages/")  # the village list (今日 is home) leads to the branch's map
     page.click(f"main a[href='/branches/{mapped.branch1.pk}/map/']")
     expect(page.locator("#map")).to_have_attribute("data-points", "2")
     expect(page.locator("#map .leaflet-marker-icon.map-marker-village")).to_have_count(2)
