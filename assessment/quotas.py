@@ -12,16 +12,16 @@ from django.db.models import Prefetch, Q
 
 from archives.models import Branch, Role, User
 
-from . import pricing
+from . import pricing, quota_rules
 from .models import FieldDay, Month, RateVersion
 
-QUOTA_ROLES = tuple(role.value for role in pricing.QUOTA_ROLES)
+QUOTA_ROLES = tuple(role.value for role in quota_rules.QUOTA_ROLES)
 
 
 @dataclass
 class QuotaRow:
     person: User
-    quota: pricing.Quota
+    quota: quota_rules.Quota
 
     @property
     def role_label(self):
@@ -68,7 +68,7 @@ def month_quotas(people, first: datetime.date) -> list[QuotaRow]:
         rows.append(
             QuotaRow(
                 person,
-                pricing.quota(
+                quota_rules.quota(
                     pricing.Role(person.role),
                     trips=done.get("days", 0),
                     households=done.get("households") or 0,
@@ -80,7 +80,7 @@ def month_quotas(people, first: datetime.date) -> list[QuotaRow]:
     return rows
 
 
-def quota_of(person, first: datetime.date) -> pricing.Quota | None:
+def quota_of(person, first: datetime.date) -> quota_rules.Quota | None:
     if person.role not in QUOTA_ROLES:
         return None
     rows = month_quotas(User.objects.filter(Q(pk=person.pk)), first)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from archives.models import Role
-from assessment import pricing
+from assessment import pricing, quota_rules
 from assessment.models import FieldDay, Month
 from tests.assessment.statement_builders import NOVEMBER, make_days
 from tests.conftest import login
@@ -32,7 +32,7 @@ RATES = pricing.RateTable()
     ],
 )
 def test_the_minimums_at_their_boundaries(role, census, trips, households, met):
-    quota = pricing.quota(
+    quota = quota_rules.quota(
         pricing.Role(role), trips=trips, households=households, census_phase=census, rates=RATES
     )
     assert quota.met is met
@@ -41,7 +41,9 @@ def test_the_minimums_at_their_boundaries(role, census, trips, households, met):
 @pytest.mark.parametrize("role", [Role.ACCOUNT_MANAGER, Role.HEAD_OFFICE])
 def test_other_roles_have_no_such_minimum(role):
     assert (
-        pricing.quota(pricing.Role(role), trips=30, households=0, census_phase=False, rates=RATES)
+        quota_rules.quota(
+            pricing.Role(role), trips=30, households=0, census_phase=False, rates=RATES
+        )
         is None
     )
 
