@@ -1,6 +1,7 @@
 """Pagination for lists that can hold the whole bank: the total is counted up to a cap."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -43,3 +44,45 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known
+
+
+class OnePassPaginator(Paginator):
+    """The count comes with the page: `COUNT(*) OVER ()` in the page's own query.
+
+    For a list whose rows are computed (annotations, a filter or an order on them), where
+    Paginator's separate count would compute every row a second time. Only a page past
+    the end (a stale link) still counts apart, to fall back to the last page.
+    """
+
+    def page(self, number):
+        number = self._number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(page_total=Window(Count("pk")))[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if rows:
+            self.__dict__["count"] = rows[0].page_total
+        elif number == 1 and self.allow_empty_first_page:
+            self.__dict__["count"] = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+    def get_page(self, number):
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return super().page(self.num_pages)
+
+    def _number(self, number) -> int:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number

@@ -1,7 +1,6 @@
 """Pages of layered maintenance: my customers, revisits due, the branch revisit rate, a visit."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from archives import movement_rules, submissions
 from archives.models import Customer
+from archives.pagination import OnePassPaginator
 
 from .. import figures, movements, visits
 from ..forms.followup import VisitForm
@@ -51,7 +51,7 @@ def _follow_up_page(request, *, template, narrow, extra):
     customers = visits.follow_up_of(request.user, cadence=cadence)
     if narrow is not None:
         customers = narrow(customers, today)
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = OnePassPaginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = visits.describe(page.object_list, cadence=cadence, today=today)
     return render(request, template, {"page": page, "rows": rows, "today": today, **extra})
 

@@ -282,6 +282,39 @@ def test_my_customers_is_paginated(world, branch_of_52):
     assert len(second.context["rows"]) == 3
 
 
+@pytest.mark.parametrize(
+    ("query", "count", "rows", "number", "apart"),
+    [
+        ("", 53, 50, 1, 0),
+        ("?page=2", 53, 3, 2, 0),
+        ("?page=9", 53, 3, 2, 1),  # a stale link past the end: the last page
+        ("?page=x", 53, 50, 1, 0),
+        ("?page=0", 53, 3, 2, 1),  # as Paginator.get_page: below 1 is the last page
+        ("?overdue=1", 2, 2, 1, 0),
+        ("?overdue=1&page=2", 2, 2, 1, 1),
+    ],
+)
+def test_my_customers_counts_its_rows_in_the_page_query(
+    world, branch_of_52, query, count, rows, number, apart
+):
+    client = login(world.manager_a)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("classification:my_customers") + query)
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert (page.paginator.count, len(response.context["rows"]), page.number) == (
+        count,
+        rows,
+        number,
+    )
+    # The customers are computed (tier, duty, due date) in one query that also counts
+    # them; only a page past the end counts apart to find the last page.
+    sql = [q["sql"] for q in ctx.captured_queries]
+    pages = [q for q in sql if q.startswith('SELECT "archives_customer"."id"') and "OVER ()" in q]
+    counted = [q for q in sql if q.startswith("SELECT COUNT(") and '"archives_customer"' in q]
+    assert (len(pages), len(counted)) == (1 - (query == "?page=0"), apart), sql
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
