@@ -265,6 +265,9 @@ elif STORAGE_BACKEND == "s3":
             # the user's scope; no public ACL, no pre-signed links handed out.
             "default_acl": None,
             "querystring_auth": True,
+            # A file read back (an import, a photo for its copies) is buffered in memory
+            # up to this size, then in an unnamed temporary file (mode 0600) on the worker.
+            "max_memory_size": 10 * 1024 * 1024,
         },
     }
 else:
