@@ -120,7 +120,7 @@ def test_an_export_is_stored_by_its_job_and_downloaded_from_its_page(october, me
 
     login(october.head_office).post(reverse("assessment:export_xlsx", args=[2026, 10]))
     again = Job.objects.filter(kind="statements_xlsx").exclude(pk=job.pk).get()
-    # The same file name a month later gets its own key; the first export is kept.
+    # The month exported again: the same file name gets its own key, the first is kept.
     assert again.result_file.name != job.result_file.name
     assert in_the_store(settings, media, job.result_file.name)
     assert in_the_store(settings, media, again.result_file.name)
