@@ -14,8 +14,10 @@ PYTEST_ARGS ?=
 
 # Tests run the production settings (DEBUG off, manifest static storage, secure
 # cookies) with only what a test run must change: a fixed key, no HTTPS redirect,
-# tasks run inline, and files written under test-artifacts/. with-postgres.sh
-# replaces DATABASE_URL for the PostgreSQL run.
+# tasks run inline, and files written under test-artifacts/. For the PostgreSQL run,
+# with-postgres.sh replaces DATABASE_URL and with-s3.sh stores the files in a
+# throwaway S3-compatible server (STORAGE_BACKEND=s3): SQLite runs on the filesystem
+# storage, PostgreSQL on S3, so both backends run the whole suite.
 TEST_ENV := \
 	DEBUG=false \
 	SECRET_KEY=test-secret-key-for-the-test-suite-only-never-for-production-0123456789 \
@@ -33,12 +35,12 @@ help:
 	@echo "make run            set up, migrate, seed demo data, serve on http://$(RUN_ADDR)/ with a task worker"
 	@echo "make test           checks + full test suite on SQLite and on PostgreSQL (what CI runs)"
 	@echo "make test-sqlite    test suite on SQLite only      (PYTEST_ARGS=... to pass pytest options)"
-	@echo "make test-postgres  test suite on a throwaway PostgreSQL server"
+	@echo "make test-postgres  test suite on a throwaway PostgreSQL server, files in a throwaway S3 server"
 	@echo "make test-checks    .env.example complete, makemigrations --check, check --deploy"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make messages       compile translations (locale/*.po -> .mo)"
 	@echo "make bench          benchmarks (benchmarks/run.py)"
-	@echo "make venv           create .venv and install requirements.txt"
+	@echo "make venv           create .venv and install requirements/dev.txt (runtime + test tools)"
 	@echo "make system-deps    apt-get install the Debian packages the tests need, if missing"
 	@echo "make clean          remove caches and test artifacts (distclean: also .venv)"
 
@@ -46,20 +48,22 @@ help:
 
 venv: $(STAMP)
 
-# Reinstalled when requirements.txt changes; .venv is recreated if its Python is
-# missing or older than 3.12 (then the stamp is out of date whatever its time).
+# The venv gets requirements/dev.txt (runtime.txt and the test tools: the tests need
+# them); production installs runtime.txt alone (docs/deployment.md). Reinstalled when
+# either file changes; .venv is recreated if its Python is missing or older than 3.12
+# (then the stamp is out of date whatever its time).
 VENV_OK := $(shell $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo yes)
 ifneq ($(VENV_OK),yes)
 $(STAMP): FORCE
 endif
-$(STAMP): requirements.txt
+$(STAMP): requirements/runtime.txt requirements/dev.txt
 	@if ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		py=$$(scripts/find-python.sh); \
 		echo "venv: creating $(VENV) with $$py ($$($$py --version))"; \
 		rm -rf $(VENV); \
 		"$$py" -m venv $(VENV); \
 	fi
-	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r requirements/dev.txt
 	@touch $@
 
 system-deps:
@@ -112,7 +116,7 @@ PYTEST_SQLITE_CMD = \
 PYTEST_POSTGRES_CMD = \
 	echo "== pytest on PostgreSQL" && \
 	mkdir -p $(ARTIFACTS) && rm -f $(ARTIFACTS)/junit-postgres.xml && \
-	env $(TEST_ENV) scripts/with-postgres.sh \
+	env $(TEST_ENV) scripts/with-postgres.sh scripts/with-s3.sh \
 		$(PY) -m pytest --junitxml=$(ARTIFACTS)/junit-postgres.xml $(PYTEST_ARGS)
 
 test-checks: venv

@@ -207,8 +207,73 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT")
+
+# Where stored files live: visit photos and their copies, uploaded import files, the
+# jobs' result files (exports, PDFs, annotated imports). Every app reaches them only
+# through Django's storage API, so the backend is a setting:
+# - "filesystem" (the default, `make run` and the SQLite tests): MEDIA_ROOT on the
+#   server's disk, files mode 0600 (FILE_UPLOAD_PERMISSIONS below);
+# - "s3": a bucket of an S3-compatible object store (MinIO, Aliyun OSS, Tencent COS,
+#   AWS) through django-storages, so that several web servers and workers share the
+#   files and none of them keeps photos on its disk. The PostgreSQL pass of
+#   `make test` runs against one (scripts/with-s3.sh).
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    S3_BUCKET = env("S3_BUCKET", default="")
+    S3_ACCESS_KEY_ID = env("S3_ACCESS_KEY_ID", default="")
+    S3_SECRET_ACCESS_KEY = env("S3_SECRET_ACCESS_KEY", default="")
+    _missing = [
+        name
+        for name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"STORAGE_BACKEND=s3 needs {', '.join(_missing)}.")
+    # MinIO answers path-style requests (endpoint/bucket/key); Aliyun OSS and Tencent COS
+    # only virtual-hosted ones (bucket.endpoint/key).
+    S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE", default="virtual")
+    if S3_ADDRESSING_STYLE not in ("virtual", "path"):
+        raise ImproperlyConfigured("S3_ADDRESSING_STYLE must be virtual or path.")
+    from botocore.config import Config as _BotoConfig
+
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "access_key": S3_ACCESS_KEY_ID,
+            "secret_key": S3_SECRET_ACCESS_KEY,
+            # Empty: AWS's own endpoint for the region.
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            # A key prefix inside the bucket, so that one bucket can hold several systems.
+            "location": env("S3_PREFIX", default="").strip("/"),
+            "client_config": _BotoConfig(
+                s3={"addressing_style": S3_ADDRESSING_STYLE},
+                signature_version="s3v4",
+                # botocore >= 1.36 adds CRC checksums to every upload by default, which
+                # stores other than AWS refuse or mishandle; send them only where required.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+            # Never replace a stored file: a second export of a month gets its own name,
+            # as on the filesystem (django-storages overwrites by default).
+            "file_overwrite": False,
+            # Private objects: files are served only through the app's pages, which check
+            # the user's scope; no public ACL, no pre-signed links handed out.
+            "default_acl": None,
+            "querystring_auth": True,
+            # A file read back (an import, a photo for its copies) is buffered in memory
+            # up to this size, then in an unnamed temporary file (mode 0600) on the worker.
+            "max_memory_size": 10 * 1024 * 1024,
+        },
+    }
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

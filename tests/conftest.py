@@ -20,6 +20,7 @@ from tests.builders import (
     stamp_login,
     verify_second_factor,
 )
+from tests.storage import on_s3, with_own_prefix
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,22 +72,43 @@ def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
 
     Works like TestCase.setUpTestData: the seeding stays in an open transaction and
     each test's own `db` transaction is a savepoint inside it. Yields the command's
-    output and the MEDIA_ROOT it wrote the demo photos to.
+    output and where it stored the demo photos: `demo_county.use(settings)` points a
+    test's storage there (MEDIA_ROOT, or the S3 prefix of the PostgreSQL pass).
     """
+    from django.conf import settings
+
     media = tmp_path_factory.mktemp("media")
+    storages = (
+        with_own_prefix(settings.STORAGES, "demo")
+        if on_s3(settings.STORAGES)
+        else settings.STORAGES
+    )
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # DEBUG on, as `make run` seeds it: the demo logins with their demo password.
-    demo = override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast, DEBUG=True)
+    demo = override_settings(MEDIA_ROOT=media, STORAGES=storages, PASSWORD_HASHERS=fast, DEBUG=True)
+
+    def use(test_settings):
+        test_settings.MEDIA_ROOT = media
+        test_settings.STORAGES = storages
+
     with django_db_blocker.unblock(), demo:
         outer = transaction.atomic()
         outer.__enter__()
         try:
             out = StringIO()
             call_command("seed_demo", stdout=out)
-            yield SimpleNamespace(output=out.getvalue(), media=media)
+            yield SimpleNamespace(output=out.getvalue(), media=media, use=use)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def own_stored_files(settings):
+    """On S3 (the PostgreSQL pass of `make test`) each test stores under a key prefix of
+    its own, as each test's MEDIA_ROOT is its own tmp_path on the filesystem."""
+    if on_s3(settings.STORAGES):
+        settings.STORAGES = with_own_prefix(settings.STORAGES)
 
 
 @pytest.fixture(autouse=True)

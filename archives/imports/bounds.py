@@ -7,7 +7,7 @@ refused, before any XML is parsed, when the parts add up to more than
 IMPORT_MAX_UNCOMPRESSED_MB or a large part inflates more than
 IMPORT_MAX_COMPRESSION_RATIO times (Python's zipfile never inflates a member past
 the size the directory declares). XML entities are refused by defusedxml, which
-openpyxl uses when it is installed (requirements.txt). The rows are counted as
+openpyxl uses when it is installed (requirements/runtime.txt). The rows are counted as
 they are read: the file is refused at row IMPORT_MAX_ROWS + 1 of a sheet, without
 reading the rest.
 """

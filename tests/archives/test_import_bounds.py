@@ -16,6 +16,7 @@ from archives.models import Customer
 from jobs.models import Job
 from tests.archives.test_import import H, row, run, upload, xlsx
 from tests.conftest import login
+from tests.storage import stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,6 @@ MB = 1024 * 1024
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def stored_files(root):
-    return [p for p in root.rglob("*") if p.is_file()]
 
 
 def with_part(data, name, content, *, compress=zipfile.ZIP_DEFLATED):
@@ -80,7 +77,7 @@ def test_an_upload_above_the_size_limit_is_refused_by_the_form(
         assert response.status_code == 200
         assert "文件 1.0 MB，上限 1 MB。" in response.text
         assert not Job.objects.exists()
-        assert stored_files(media) == []
+        assert stored_files() == []
     else:
         assert response.status_code == 302
         assert Job.objects.get().status in ("done", "failed")  # accepted, then read

@@ -24,6 +24,7 @@ from tests.assessment.fieldwork_builders import (
 )
 from tests.builders import make_user, make_village
 from tests.conftest import login
+from tests.storage import stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,6 @@ def media(settings, tmp_path):
     """Uploads land in a folder of this test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def stored_files(media):
-    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
 
 
 def form_data(world, day=TODAY, **overrides):
@@ -85,7 +82,7 @@ def test_a_manager_logs_a_field_day_with_two_photos_on_the_form(world, media):
         assert photo.latitude is not None
         assert not photo.unverified
         assert (photo.width, photo.height) == (320, 240)
-    assert len(stored_files(media)) == 6  # each photo, its shown copy and its thumbnail
+    assert len(stored_files()) == 6  # each photo, its shown copy and its thumbnail
     assert not Finding.objects.exists()
 
     page = client.get(field_day.get_absolute_url())
@@ -105,7 +102,7 @@ def test_one_bad_photo_saves_nothing_at_all(world, media):
     assert any("fake.jpg" in error for error in errors)
     assert not FieldDay.objects.exists()
     assert not Photo.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files() == []
 
 
 def test_files_written_before_a_failure_are_removed(world, media, monkeypatch):
@@ -119,7 +116,7 @@ def test_files_written_before_a_failure_are_removed(world, media, monkeypatch):
         )
     assert not FieldDay.objects.exists()
     assert not Photo.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files() == []
 
 
 @pytest.mark.parametrize(
@@ -137,7 +134,7 @@ def test_the_form_refuses_a_bad_field_and_keeps_no_photo(world, media, field, ov
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not FieldDay.objects.exists()
-    assert stored_files(media) == []
+    assert stored_files() == []
 
 
 def test_a_field_day_needs_a_photo(world):

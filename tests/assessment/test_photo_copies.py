@@ -10,8 +10,9 @@ from PIL import Image
 from assessment import evidence
 from assessment.models import EvidenceSettings, FieldDay, Photo
 from tests.assessment.fieldwork_builders import good_photo, make_field_day, photo_bytes, upload
-from tests.assessment.test_fieldwork import TODAY, form_data, post_field_day, stored_files
+from tests.assessment.test_fieldwork import TODAY, form_data, post_field_day
 from tests.conftest import login
+from tests.storage import stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_the_command_makes_the_copies_of_photos_stored_without_them(world, a_pho
     assert a_photo.thumbnail
     assert "1" in out.getvalue()
     call_command("make_photo_copies", stdout=out)  # again: nothing left to do
-    assert len(stored_files(media)) == 3
+    assert len(stored_files()) == 3
 
 
 def test_a_photo_whose_file_is_gone_is_a_404(world, a_photo):
@@ -120,7 +121,7 @@ def test_a_png_above_the_pixel_limit_is_refused_with_nothing_stored(world, media
         assert f"{width}×1000" in errors
         assert "1,000,000" in errors
         assert not FieldDay.objects.exists()
-        assert stored_files(media) == []
+        assert stored_files() == []
     else:
         assert response.status_code == 302
         assert Photo.objects.get().width == 1000

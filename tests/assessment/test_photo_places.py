@@ -10,6 +10,7 @@ from django.utils import timezone
 from assessment.models import EvidenceSettings, FieldDay, Finding
 from tests.assessment.fieldwork_builders import at, good_photo, photo_bytes, upload
 from tests.conftest import login
+from tests.storage import stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_a_location_that_does_not_read_refuses_the_form_and_saves_nothing(world,
     assert len(errors) == 1
     assert "手机定位" in errors[0]
     assert not FieldDay.objects.exists()
-    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    assert stored_files() == []
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ ON = county.REFERENCE_DATE + datetime.timedelta(days=33)
 
 @pytest.fixture
 def seeded(demo_county, db, settings):
-    settings.MEDIA_ROOT = demo_county.media
+    demo_county.use(settings)
     return demo_county.output
 
 

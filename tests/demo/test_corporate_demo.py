@@ -23,7 +23,7 @@ REFERENCE = county.REFERENCE_DATE
 
 @pytest.fixture
 def seeded(demo_county, db, settings):
-    settings.MEDIA_ROOT = demo_county.media
+    demo_county.use(settings)
     return demo_county.output
 
 

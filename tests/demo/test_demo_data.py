@@ -31,7 +31,7 @@ def village_managers():
 
 @pytest.fixture
 def seeded(demo_county, db, settings):
-    settings.MEDIA_ROOT = demo_county.media
+    demo_county.use(settings)
 
 
 def test_the_year_before_the_reference_date_is_covered_and_all_but_the_last_month_closed(seeded):

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded(demo_county, db, settings):
-    settings.MEDIA_ROOT = demo_county.media
+    demo_county.use(settings)
 
 
 def test_most_customers_have_a_position_near_their_village(seeded):

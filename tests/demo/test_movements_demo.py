@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded(demo_county, db, settings):
-    settings.MEDIA_ROOT = demo_county.media
+    demo_county.use(settings)
     return demo_county.output
 
 

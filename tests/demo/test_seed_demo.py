@@ -43,7 +43,7 @@ def fast_hasher(settings):
 
 @pytest.fixture
 def seeded(demo_county, db, settings):
-    settings.MEDIA_ROOT = demo_county.media
+    demo_county.use(settings)
     return demo_county.output
 
 
