@@ -1,31 +1,33 @@
 """Export of a village's or a branch's archive to XLSX: one sheet per customer type, identifiers masked.
 
-Every text cell has its ID numbers and mobiles masked, wherever they were typed.
+The export runs as a job (archives/tasks.py, "archive_export") and writes through
+archives/xlsx.py: XlsxWriter in constant memory, two queries for the rows whatever the
+number of customers (and two counts for the progress). Every text cell has its ID
+numbers and mobiles masked, wherever they were typed; text is always written as text
+and one starting with = + - @ is prefixed with an apostrophe (archives/xlsx.py).
 
-Written with openpyxl's write-only workbook, two queries whatever the number of
-customers. Text is always written as text: openpyxl would turn a string that
-starts with "=" into a formula (DOMAIN.md §6), and a spreadsheet program would
-run one starting with = + - @ when the cell is edited or copied to a CSV, so
-such values are prefixed with an apostrophe as OWASP recommends.
+`safe_cell` and `text_cell` are the same rules for openpyxl's write-only sheets, which
+the smaller spreadsheets of the other apps (credit's lists, a dashboard) still use.
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 
 from . import sheets
 from .identity import mask_personal_numbers
-from .models import Customer, CustomerType, FamilyMember
+from .models import Branch, CustomerType, FamilyMember, Role
 from .survey import fields_for
+from .xlsx import DATE_FORMAT, FORMULA_STARTS, MONEY_FORMAT, Book
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROGRESS_EVERY = 1000  # rows between two progress reports
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -37,10 +39,16 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     )
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MONEY_FORMAT = "0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-MAX_TITLE = 31  # Excel's limit for a sheet name
+def exportable_branches(user):
+    """Branches whose whole archive a user may export: their own, or every one for head office."""
+    if not (user.is_authenticated and user.is_active):
+        return Branch.objects.none()
+    if user.is_head_office:
+        return Branch.objects.all()
+    if user.role in (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER):
+        return user.branches.all()
+    return Branch.objects.none()
+
 
 # Masked on export: a list that leaves the bank must not carry full personal identifiers.
 MASKED = {"id_number": "masked_id", "phone": "masked_phone"}
@@ -70,63 +78,80 @@ MEMBER_COLUMNS = [
 class ExportedArchive:
     data: bytes
     customer_count: int
+    member_count: int = 0
 
 
-def export_archive(customers) -> ExportedArchive:
-    """Write the given customers (a queryset) and their family members as an XLSX file."""
-    workbook = Workbook(write_only=True)
+def export_archive(customers, progress=None) -> ExportedArchive:
+    """Write the given customers (a queryset) and their family members as an XLSX file.
+
+    `progress(done, total)` is called every PROGRESS_EVERY rows, customers then members.
+    """
+    members = FamilyMember.objects.filter(customer__in=customers)
+    total = customers.count() + members.count() if progress else 0
+    book = Book()
     type_sheets = {}
     for value, _label in CustomerType.choices:
-        ws = workbook.create_sheet(sheets.label(CustomerType, value)[:MAX_TITLE])
+        ws = book.sheet(sheets.label(CustomerType, value))
         columns = customer_columns(value)
-        ws.append([_text(ws, header) for _name, header in columns])
-        type_sheets[value] = (ws, columns)
-    member_ws = workbook.create_sheet(sheets.MEMBER_SHEET)
-    member_ws.append([_text(member_ws, header) for _name, header in MEMBER_COLUMNS])
+        ws.header([header for _name, header in columns])
+        type_sheets[value] = (ws, [_customer_getter(name) for name, _header in columns])
+    member_ws = book.sheet(sheets.MEMBER_SHEET)
+    member_ws.header([header for _name, header in MEMBER_COLUMNS])
+    member_getters = [_member_getter(name) for name, _header in MEMBER_COLUMNS]
 
     rows = customers.select_related("village", "group").order_by("village__code", "name", "pk")
     count = 0
-    for count, customer in enumerate(rows.iterator(chunk_size=2000), start=1):  # noqa: B007
-        ws, columns = type_sheets[customer.customer_type]
-        ws.append([_cell(ws, _customer_value(customer, name)) for name, _header in columns])
+    for count, customer in enumerate(rows.iterator(chunk_size=2000), start=1):
+        ws, getters = type_sheets[customer.customer_type]
+        ws.append([get(customer) for get in getters])
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count, total)
 
-    members = (
-        FamilyMember.objects.filter(customer__in=customers)
-        .select_related("customer__village")
-        .order_by("customer__village__code", "customer__name", "customer_id", "pk")
+    member_count = 0
+    ordered = members.select_related("customer__village").order_by(
+        "customer__village__code", "customer__name", "customer_id", "pk"
     )
-    for member in members.iterator(chunk_size=2000):
-        member_ws.append(
-            [_cell(member_ws, _member_value(member, name)) for name, _h in MEMBER_COLUMNS]
-        )
+    for member_count, member in enumerate(ordered.iterator(chunk_size=2000), start=1):
+        member_ws.append([get(member) for get in member_getters])
+        if progress and (count + member_count) % PROGRESS_EVERY == 0:
+            progress(count + member_count, total)
+    if progress:
+        progress(count + member_count, total)
+    return ExportedArchive(data=book.close(), customer_count=count, member_count=member_count)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return ExportedArchive(data=buffer.getvalue(), customer_count=count)
+
+def _shown(column, name):
+    """The getter of a column: the value as a file shows it (labels for choices, 是/否)."""
+    if column.kind in ("choice", "products", "boolean"):
+        return lambda record: sheets.shown(column, getattr(record, name))
+    return attrgetter(name)
 
 
-def _customer_value(customer: Customer, name):
+def _customer_getter(name):
     if name == "village":
-        return customer.village.code
+        return lambda customer: customer.village.code
     if name == "village_name":
-        return customer.village.name
+        return lambda customer: customer.village.name
     if name == "group":
-        return customer.group.name if customer.group else ""
+        return lambda customer: customer.group.name if customer.group else ""
     if name in MASKED:
-        return getattr(customer, MASKED[name])
-    return sheets.shown(sheets.COLUMN[name], getattr(customer, name))
+        return attrgetter(MASKED[name])
+    return _shown(sheets.COLUMN[name], name)
 
 
-def _member_value(member: FamilyMember, name):
+def _member_getter(name):
     if name == "household":
-        return member.customer.masked_id
+        return lambda member: member.customer.masked_id
     if name == "household_name":
-        return member.customer.name
+        return lambda member: member.customer.name
     if name == "village":
-        return member.customer.village.code
+        return lambda member: member.customer.village.code
     if name in MASKED:
-        return getattr(member, MASKED[name])
-    return sheets.shown(sheets.MEMBER_COLUMN[name], getattr(member, name))
+        return attrgetter(MASKED[name])
+    return _shown(sheets.MEMBER_COLUMN[name], name)
+
+
+# ---- openpyxl's write-only cells, for the other apps' smaller spreadsheets -----------------
 
 
 def _cell(ws, value):
