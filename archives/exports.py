@@ -13,7 +13,7 @@ the smaller spreadsheets of the other apps (credit's lists, a dashboard) still u
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
+from functools import partial
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 
 from . import sheets
-from .identity import mask_personal_numbers
+from .identity import mask_id, mask_personal_numbers, mask_phone
 from .models import Branch, CustomerType, FamilyMember, Role
 from .survey import fields_for
 from .xlsx import DATE_FORMAT, FORMULA_STARTS, MONEY_FORMAT, Book
@@ -48,10 +48,6 @@ def exportable_branches(user):
     if user.role in (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER):
         return user.branches.all()
     return Branch.objects.none()
-
-
-# Masked on export: a list that leaves the bank must not carry full personal identifiers.
-MASKED = {"id_number": "masked_id", "phone": "masked_phone"}
 
 
 def customer_columns(customer_type):
@@ -84,7 +80,9 @@ class ExportedArchive:
 def export_archive(customers, progress=None) -> ExportedArchive:
     """Write the given customers (a queryset) and their family members as an XLSX file.
 
-    `progress(done, total)` is called every PROGRESS_EVERY rows, customers then members.
+    Rows are read as tuples of the columns written (no model instances: a third of the
+    time went to building them). `progress(done, total)` is called every PROGRESS_EVERY
+    rows, customers then members.
     """
     members = FamilyMember.objects.filter(customer__in=customers)
     total = customers.count() + members.count() if progress else 0
@@ -94,25 +92,27 @@ def export_archive(customers, progress=None) -> ExportedArchive:
         ws = book.sheet(sheets.label(CustomerType, value))
         columns = customer_columns(value)
         ws.header([header for _name, header in columns])
-        type_sheets[value] = (ws, [_customer_getter(name) for name, _header in columns])
+        type_sheets[value] = (ws, [CUSTOMER_SOURCES[name] for name, _header in columns])
     member_ws = book.sheet(sheets.MEMBER_SHEET)
     member_ws.header([header for _name, header in MEMBER_COLUMNS])
-    member_getters = [_member_getter(name) for name, _header in MEMBER_COLUMNS]
+    member_sources = [MEMBER_SOURCES[name] for name, _header in MEMBER_COLUMNS]
 
-    rows = customers.select_related("village", "group").order_by("village__code", "name", "pk")
+    rows = customers.order_by("village__code", "name", "pk").values_list(*CUSTOMER_PATHS)
     count = 0
-    for count, customer in enumerate(rows.iterator(chunk_size=2000), start=1):
-        ws, getters = type_sheets[customer.customer_type]
-        ws.append([get(customer) for get in getters])
+    for count, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+        ws, sources = type_sheets[row[0]]
+        ws.append([row[i] if shown is None else shown(row[i]) for i, shown in sources])
         if progress and count % PROGRESS_EVERY == 0:
             progress(count, total)
 
     member_count = 0
-    ordered = members.select_related("customer__village").order_by(
+    ordered = members.order_by(
         "customer__village__code", "customer__name", "customer_id", "pk"
-    )
-    for member_count, member in enumerate(ordered.iterator(chunk_size=2000), start=1):
-        member_ws.append([get(member) for get in member_getters])
+    ).values_list(*MEMBER_PATHS)
+    for member_count, row in enumerate(ordered.iterator(chunk_size=2000), start=1):
+        member_ws.append(
+            [row[i] if shown is None else shown(row[i]) for i, shown in member_sources]
+        )
         if progress and (count + member_count) % PROGRESS_EVERY == 0:
             progress(count + member_count, total)
     if progress:
@@ -120,35 +120,51 @@ def export_archive(customers, progress=None) -> ExportedArchive:
     return ExportedArchive(data=book.close(), customer_count=count, member_count=member_count)
 
 
-def _shown(column, name):
-    """The getter of a column: the value as a file shows it (labels for choices, 是/否)."""
-    if column.kind in ("choice", "products", "boolean"):
-        return lambda record: sheets.shown(column, getattr(record, name))
-    return attrgetter(name)
+def _sources(columns, special):
+    """(the paths to read, {column name: (index in a row read, how it is shown or None)}).
+
+    `special` maps a column that is not a field of its own to (path, shown); identifiers
+    are masked, choices shown by their labels and yes-no as 是/否 (sheets.shown).
+    """
+    paths, sources = [], {}
+    for name, column in columns.items():
+        path, shown = special.get(name, (name, None))
+        if path == name and name in MASKED:
+            shown = MASKED[name]
+        elif path == name and column is not None and column.kind in SHOWN_KINDS:
+            shown = partial(sheets.shown, column)
+        if path not in paths:
+            paths.append(path)
+        sources[name] = (paths.index(path), shown)
+    return paths, sources
 
 
-def _customer_getter(name):
-    if name == "village":
-        return lambda customer: customer.village.code
-    if name == "village_name":
-        return lambda customer: customer.village.name
-    if name == "group":
-        return lambda customer: customer.group.name if customer.group else ""
-    if name in MASKED:
-        return attrgetter(MASKED[name])
-    return _shown(sheets.COLUMN[name], name)
-
-
-def _member_getter(name):
-    if name == "household":
-        return lambda member: member.customer.masked_id
-    if name == "household_name":
-        return lambda member: member.customer.name
-    if name == "village":
-        return lambda member: member.customer.village.code
-    if name in MASKED:
-        return attrgetter(MASKED[name])
-    return _shown(sheets.MEMBER_COLUMN[name], name)
+# Masked on export: a list that leaves the bank must not carry full personal identifiers.
+MASKED = {"id_number": mask_id, "phone": mask_phone}
+SHOWN_KINDS = ("choice", "products", "boolean")
+CUSTOMER_PATHS, CUSTOMER_SOURCES = _sources(
+    {
+        "customer_type": None,  # first: which sheet the row goes to
+        **{
+            name: sheets.COLUMN.get(name)
+            for value in CustomerType.values
+            for name, _header in customer_columns(value)
+        },
+    },
+    {
+        "village": ("village__code", None),
+        "village_name": ("village__name", None),
+        "group": ("group__name", None),
+    },
+)
+MEMBER_PATHS, MEMBER_SOURCES = _sources(
+    {name: sheets.MEMBER_COLUMN.get(name) for name, _header in MEMBER_COLUMNS},
+    {
+        "household": ("customer__id_number", mask_id),
+        "household_name": ("customer__name", None),
+        "village": ("customer__village__code", None),
+    },
+)
 
 
 # ---- openpyxl's write-only cells, for the other apps' smaller spreadsheets -----------------
