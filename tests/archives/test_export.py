@@ -197,6 +197,19 @@ def test_the_export_takes_the_same_number_of_queries_for_5_or_50_customers(world
     assert counts[0] == counts[1], counts
 
 
+def test_a_link_or_an_error_literal_typed_stays_plain_text(world):
+    make_customer(world.village_a, name="#N/A", contact_method="http://evil.example/x")
+    workbook = read(
+        export(
+            login(world.manager_a), reverse("archives:village_export", args=[world.village_a.pk])
+        )
+    )
+    row = next(r for r in rows_of(workbook[TYPE_SHEETS[0]]) if r["姓名/名称"].value == "#N/A")
+    assert row["姓名/名称"].data_type == "s"
+    link = row[sheets.COLUMN["contact_method"].header]
+    assert (link.value, link.data_type, link.hyperlink) == ("http://evil.example/x", "s", None)
+
+
 def every_cell(workbook):
     return [
         str(cell.value)
