@@ -123,8 +123,12 @@ def record_access(
     username: str = "",
     customer=None,
     detail: str = "",
+    address: str | None = None,
 ) -> PersonalDataAccess:
-    """Write one row of the access log; `detail` is stored with any ID number or mobile masked."""
+    """Write one row of the access log; `detail` is stored with any ID number or mobile masked.
+
+    The address is the request's; `address` gives it for work done after the request (a job).
+    """
     if user is not None and not user.is_authenticated:
         user = None
     return PersonalDataAccess.objects.create(
@@ -133,7 +137,7 @@ def record_access(
         username=(username or (user.get_username() if user is not None else ""))[:150],
         customer=customer,
         action=action,
-        address=client_address(request),
+        address=client_address(request) if request is not None else address,
         detail=mask_personal_numbers(detail)[:200],
     )
 

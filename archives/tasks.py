@@ -1,9 +1,11 @@
 """File imports as job kinds: the archive and the core-banking balances (and, registered by
 assessment through `register_import`, the marketing ledger). They share the upload page,
-the dry run and its confirmation (archives/views/io.py) and the result fragment."""
+the dry run and its confirmation (archives/views/io.py) and the result fragment.
+The archive export of a village or a branch is a job kind too ("archive_export")."""
 
 from pathlib import Path
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,12 +14,15 @@ from jobs import registry, services
 from jobs.models import Job
 from jobs.registry import JobFailed, JobKind, Outcome
 
-from . import balances, imports, movements, sheets
+from . import balances, exports, imports, movements, sheets
+from .audit import AccessAction, record_access
 from .imports.annotate import annotated_workbook
+from .models import Customer, Village
 
 ARCHIVE = "archive_import"
 BALANCES = "balances_import"
 MOVEMENTS = "movements_import"
+EXPORT = "archive_export"
 CHANGES_SHOWN = 1000  # changes kept on the job for its page; the annotated file has more
 
 # The kinds that are file imports: they have a dry run that a second job confirms.
@@ -151,4 +156,86 @@ register_import(
     importer=movements.import_movements,
     upload_url_name="archives:movements_import",
     main_sheet=movements.SHEET,
+)
+
+
+# ---- The archive export ------------------------------------------------------------------
+
+
+def start_export(*, user, village=None, branch=None, address=None) -> Job:
+    """Queue the export of a village's or a branch's archive (the caller checked the scope).
+
+    The client's address is kept for the access log row the job writes when it is done.
+    """
+    place = village or branch
+    params = {"village": village.pk} if village else {"branch": branch.pk}
+    return services.start_job(
+        kind=EXPORT, user=user, subject=place.name, params={**params, "address": address}
+    )
+
+
+def _customers_to_export(job):
+    """The job's village or branch, looked up again in its starter's scope as it is now."""
+    user, params = job.created_by, job.params
+    if user is None or not user.is_active:
+        raise JobFailed(_("The person who started this export can no longer sign in."))
+    if "village" in params:
+        village = Village.objects.visible_to(user).filter(pk=params["village"]).first()
+        if village is None:
+            raise JobFailed(_("This village is no longer yours to export."))
+        return Customer.objects.filter(village=village)
+    branch = exports.exportable_branches(user).filter(pk=params["branch"]).first()
+    if branch is None:
+        raise JobFailed(_("This branch is no longer yours to export."))
+    return Customer.objects.filter(village__township__branch=branch)
+
+
+def run_export(job, progress) -> Outcome:
+    """Write the archive; the access log keeps who exported what, and how many customers."""
+    exported = exports.export_archive(_customers_to_export(job), progress=progress)
+    now = timezone.now()
+    record_access(
+        action=AccessAction.EXPORTED,
+        now=now,
+        user=job.created_by,
+        address=job.params.get("address"),
+        detail=_("%(place)s: %(count)d customers")
+        % {"place": job.subject, "count": exported.customer_count},
+    )
+    name = _("%(place)s archive %(date)s") % {
+        "place": job.subject,
+        "date": timezone.localdate(now).strftime("%Y%m%d"),
+    }
+    return Outcome(
+        result={"customers": exported.customer_count, "members": exported.member_count},
+        file=(f"{name}.xlsx", exported.data),
+    )
+
+
+def _may_export(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
+def _own_jobs(user) -> Q:
+    """An export is its starter's alone: anyone else, head office included, gets a 404."""
+    return Q(created_by=user)
+
+
+def _back_from_export(job) -> str:
+    if "village" in job.params:
+        return reverse("archives:village", args=[job.params["village"]])
+    return reverse("archives:villages")
+
+
+registry.register(
+    JobKind(
+        key=EXPORT,
+        label=_("Archive export"),
+        run=run_export,
+        can_view=_may_export,
+        scope=_own_jobs,
+        result_template="archives/includes/export_result.html",
+        back_url=_back_from_export,
+        unit=_("%(done)s of %(total)s rows written"),
+    )
 )

@@ -2,7 +2,8 @@
 
 Both take the rows of `statements.month_statements`, so a closed month exports its
 snapshots and an open one what it would pay today. Spreadsheet numbers are numbers
-(money as 0.00) and text stays text (archives/exports.py's safe cells, DOMAIN.md §6).
+(money as 0.00) and text stays text, written by XlsxWriter in constant memory
+(archives/xlsx.py, DOMAIN.md §6).
 The PDF embeds WenQuanYi Zen Hei from Debian's fonts-wqy-zenhei: reportlab's built-in
 CID fonts are not embedded and show boxes on a viewer without a Chinese font.
 """
@@ -12,8 +13,6 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -28,15 +27,14 @@ from reportlab.platypus import (
 )
 
 from archives import pdf
-from archives.exports import safe_cell, text_cell
 from archives.identity import mask_personal_numbers
 from archives.models import User
+from archives.xlsx import MAX_TITLE, Book, Number
 
 from . import quotas
 from .statements import SECTION_LABELS, TOTALS, MonthStatements, StatementRow
 
 TITLE = "红安农商银行 进村入户考核月报表"
-MAX_TITLE = 31  # Excel's limit for a sheet name
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 PLAIN_FORMAT = "0.########"  # quantities and rates: as many decimals as they have
 
@@ -65,87 +63,68 @@ OVERVIEW_SHEET = "全行汇总"
 
 
 def sheet_title(name: str, taken: set[str]) -> str:
-    title = SHEET_NAME_FORBIDDEN.sub("_", name)[:MAX_TITLE] or "_"
+    # Excel refuses a name that begins or ends with an apostrophe, and compares names
+    # without regard to case (XlsxWriter checks both).
+    title = SHEET_NAME_FORBIDDEN.sub("_", name)[:MAX_TITLE].strip("'") or "_"
     base, n = title, 2
-    while title in taken:
+    while title.casefold() in {t.casefold() for t in taken}:
         suffix = f"({n})"
         title, n = base[: MAX_TITLE - len(suffix)] + suffix, n + 1
     taken.add(title)
     return title
 
 
-def _number(ws, value: Decimal):
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = PLAIN_FORMAT
-    return cell
-
-
 def month_workbook(result: MonthStatements, progress=None) -> bytes:
     """The month as XLSX: an overview, a summary sheet per branch, then every line."""
-    workbook = Workbook(write_only=True)
+    book = Book()
     groups = result.by_branch()
     total = len(result.rows)
     done = 0
     taken = {OVERVIEW_SHEET, LINES_SHEET}
 
-    overview = workbook.create_sheet(OVERVIEW_SHEET)
+    overview = book.sheet(OVERVIEW_SHEET)
     status = "已结账" if result.is_closed else "未结账（试算）"
-    overview.append([text_cell(overview, f"{TITLE} {result.month.month:%Y年%m月} {status}")])
-    overview.append(
-        [
-            text_cell(overview, h)
-            for h in ("支行", "人数", *(h for h, _ in SUMMARY_COLUMNS[MONEY_FROM:]))
-        ]
-    )
+    overview.header([f"{TITLE} {result.month.month:%Y年%m月} {status}"])
+    overview.header(("支行", "人数", *(h for h, _ in SUMMARY_COLUMNS[MONEY_FROM:])))
     for group in groups:
         totals = group.totals
         name = group.branch.name if group.branch else "总行"
-        overview.append(
-            [
-                text_cell(overview, name),
-                len(group.rows),
-                *(safe_cell(overview, totals[key]) for key in TOTALS),
-            ]
-        )
+        overview.append([name, len(group.rows), *(totals[key] for key in TOTALS)])
 
     for group in groups:
-        ws = workbook.create_sheet(
-            sheet_title(group.branch.name if group.branch else "总行", taken)
-        )
-        ws.append([text_cell(ws, header) for header, _value in SUMMARY_COLUMNS])
+        ws = book.sheet(sheet_title(group.branch.name if group.branch else "总行", taken))
+        ws.header([header for header, _value in SUMMARY_COLUMNS])
         for row in group.rows:
-            ws.append([safe_cell(ws, value(row)) for _header, value in SUMMARY_COLUMNS])
+            ws.append([value(row) for _header, value in SUMMARY_COLUMNS])
             done += 1
             if progress and done % 20 == 0:
                 progress(done, total)
         totals = group.totals
-        ws.append(
-            [text_cell(ws, "合计"), *([None] * (MONEY_FROM - 1))]
-            + [safe_cell(ws, totals[key]) for key in TOTALS]
-        )
+        ws.append(["合计", *([None] * (MONEY_FROM - 1)), *(totals[key] for key in TOTALS)])
 
-    lines = workbook.create_sheet(LINES_SHEET)
-    lines.append([text_cell(lines, h) for h in LINE_HEADERS])
+    lines = book.sheet(LINES_SHEET)
+    lines.header(LINE_HEADERS)
     for row in result.rows:
+        staff_no = row.person.staff_no or ""
+        person = str(row.person)
+        branch = row.branch.name if row.branch else "总行"
         for line in row.statement.lines:
             lines.append(
                 [
-                    safe_cell(lines, row.person.staff_no or ""),
-                    safe_cell(lines, str(row.person)),
-                    safe_cell(lines, row.branch.name if row.branch else "总行"),
-                    safe_cell(lines, str(SECTION_LABELS[line.section])),
-                    safe_cell(lines, line.label),
-                    _number(lines, line.quantity),
-                    _number(lines, line.rate),
-                    safe_cell(lines, line.amount),
-                    safe_cell(lines, line.rule),
+                    staff_no,
+                    person,
+                    branch,
+                    str(SECTION_LABELS[line.section]),
+                    line.label,
+                    Number(line.quantity, PLAIN_FORMAT),
+                    Number(line.rate, PLAIN_FORMAT),
+                    line.amount,
+                    line.rule,
                 ]
             )
     if progress:
         progress(total, total)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return book.close()
 
 
 # ---- PDF ----------------------------------------------------------------------------------

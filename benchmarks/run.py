@@ -27,6 +27,7 @@ MODULES = (
     "bench_classification",
     "bench_followup",
     "bench_statements",
+    "bench_exports",
     "bench_import",
     "bench_load",
 )

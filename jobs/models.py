@@ -13,10 +13,10 @@ from django.utils.translation import pgettext_lazy
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The jobs of the kinds a user may follow; any other job is out of scope (404)."""
-        from .registry import kinds_visible_to
+        """The jobs a user may follow (their kinds, each kind's scope); any other is a 404."""
+        from .registry import visible_filter
 
-        return self.filter(kind__in=kinds_visible_to(user))
+        return self.filter(visible_filter(user))
 
     def stale(self, *, now: datetime.datetime, minutes: int):
         """Running jobs whose worker has not been heard of for `minutes`."""

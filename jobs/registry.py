@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -44,6 +45,9 @@ class JobKind:
     unit: Any = field(default_factory=lambda: _("%(done)s of %(total)s done"))
     # job -> the page's heading, when the kind's label alone does not say enough.
     heading: Callable[[Any], str] | None = None
+    # user -> a Q on Job narrowing which of the kind's jobs the user may follow (e.g. only
+    # the ones they started); None: every job of the kind, for whoever passes can_view.
+    scope: Callable[[Any], Q] | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -77,3 +81,15 @@ def kinds_visible_to(user) -> list[str]:
     if not (user.is_authenticated and user.is_active):
         return []
     return [key for key, kind in _KINDS.items() if kind.can_view(user)]
+
+
+def visible_filter(user) -> Q:
+    """The jobs a user may follow: of the kinds they may view, narrowed by a kind's `scope`."""
+    whole, scoped = [], Q(pk__in=[])
+    for key in kinds_visible_to(user):
+        scope = _KINDS[key].scope
+        if scope is None:
+            whole.append(key)
+        else:
+            scoped |= Q(kind=key) & scope(user)
+    return Q(kind__in=whole) | scoped

@@ -17,11 +17,19 @@ from tests.conftest import login
 pytestmark = pytest.mark.django_db
 
 
+def an_archive_export(w):
+    """Village A's archive exported by its manager: a job with its XLSX."""
+    from jobs.models import Job
+
+    login(w.manager_a).post(reverse("archives:village_export", args=[w.village_a.pk]))
+    return Job.objects.get(kind="archive_export", status=Job.Status.DONE)
+
+
 @pytest.mark.parametrize(
     "url_of",
     [
         lambda w: w.customer_a.get_absolute_url(),  # the full ID number
-        lambda w: reverse("archives:village_export", args=[w.village_a.pk]),  # an XLSX
+        lambda w: reverse("jobs:file", args=[an_archive_export(w).pk]),  # an XLSX
         lambda w: reverse("archives:customers"),
         lambda w: reverse("home"),
     ],

@@ -1,4 +1,4 @@
-"""Pages for moving archives in and out: import jobs (head office) and XLSX exports."""
+"""Pages for moving archives in and out: import jobs (head office) and export jobs."""
 
 from django import forms
 from django.conf import settings
@@ -6,16 +6,15 @@ from django.contrib import messages
 from django.core.validators import FileExtensionValidator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jobs.models import Job
 
 from .. import exports, tasks
-from ..audit import AccessAction, record_access
+from ..audit import client_address
 from ..imports.template import build_template
-from ..models import Branch, Customer, Role, Village
+from ..models import Village
 from .archive import require_head_office
 
 RECENT_JOBS = 20
@@ -118,47 +117,20 @@ def import_template_download(request):
 
 
 def village_export(request, pk):
+    """Start the export of a village's archive (POST) and show its job."""
     village = get_object_or_404(Village.objects.visible_to(request.user), pk=pk)
-    return _archive_export(request, Customer.objects.filter(village=village), village.name)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return redirect(
+        tasks.start_export(user=request.user, village=village, address=client_address(request))
+    )
 
 
 def branch_export(request, pk):
-    branch = get_object_or_404(exportable_branches(request.user), pk=pk)
-    customers = Customer.objects.filter(village__township__branch=branch)
-    return _archive_export(request, customers, branch.name)
-
-
-def _archive_export(request, customers, place):
-    """The XLSX of an archive; the access log keeps who exported what, and how many customers."""
-    exported = exports.export_archive(customers)
-    record_access(
-        action=AccessAction.EXPORTED,
-        now=timezone.now(),
-        request=request,
-        user=request.user,
-        detail=_("%(place)s: %(count)d customers")
-        % {"place": place, "count": exported.customer_count},
-    )
-    return exports.xlsx_response(exported.data, _export_name(place))
-
-
-def exportable_branches(user):
-    """Branches whose whole archive a user may export: their own, or every one for head office."""
-    if not (user.is_authenticated and user.is_active):
-        return Branch.objects.none()
-    if user.is_head_office:
-        return Branch.objects.all()
-    if user.role in (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER):
-        return user.branches.all()
-    return Branch.objects.none()
-
-
-def _export_name(place):
-    return (
-        _("%(place)s archive %(date)s")
-        % {
-            "place": place,
-            "date": timezone.localdate().strftime("%Y%m%d"),
-        }
-        + ".xlsx"
+    """Start the export of a branch's archive (POST) and show its job."""
+    branch = get_object_or_404(exports.exportable_branches(request.user), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return redirect(
+        tasks.start_export(user=request.user, branch=branch, address=client_address(request))
     )

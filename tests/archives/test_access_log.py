@@ -47,11 +47,12 @@ def test_a_page_out_of_scope_writes_nothing(world):
     ],
 )
 def test_an_export_writes_one_row_with_the_number_of_customers(world, url_of, expected_count):
-    response = login(world.branch_head).get(url_of(world))
-    assert response.status_code == 200
+    response = login(world.branch_head).post(url_of(world), REMOTE_ADDR="10.1.2.4")
+    assert response.status_code == 302  # to the export's job, which wrote the row when done
     row = only_row(action=AccessAction.EXPORTED)
     assert row.user == world.branch_head
     assert f"{expected_count}" in row.detail
+    assert row.address == "10.1.2.4"
 
 
 def test_a_failed_login_is_written_with_the_name_typed_and_the_address(world, client):

@@ -1,4 +1,5 @@
-"""Exporting a village's or a branch's archive to XLSX: read back, masked, text kept text, scoped."""
+"""Exporting a village's or a branch's archive to XLSX: a job whose file is read back, masked,
+text kept text, scoped to the user who started it."""
 
 import datetime
 import io
@@ -8,11 +9,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 from openpyxl import load_workbook
 
 from archives import sheets
 from archives.models import Customer, CustomerType
+from jobs.models import Job
 from tests.builders import make_customer, make_member, resident_id
 from tests.conftest import login
 
@@ -23,11 +25,25 @@ MASKED_ID = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 TYPE_SHEETS = [sheets.label(CustomerType, t) for t in CustomerType.values]
 
 
+def export(client, url):
+    """POST the export button, follow to its job's page, download the job's file."""
+    response = client.post(url)
+    assert response.status_code == 302, response.status_code
+    job = Job.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
+    assert job.kind == "archive_export"
+    assert job.status == Job.Status.DONE, job.message
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    file_url = reverse("jobs:file", args=[job.pk])
+    assert file_url in page.text
+    return client.get(file_url)
+
+
 def read(response):
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
-    return load_workbook(io.BytesIO(response.content))
+    return load_workbook(io.BytesIO(response.getvalue()))
 
 
 def rows_of(ws):
@@ -52,7 +68,7 @@ def test_a_village_export_has_a_sheet_per_type_with_masked_identifiers_and_text_
     make_member(household, name="-钱小红", id_number=resident_id("19780601"), phone="13700001111")
 
     workbook = read(
-        login(world.manager_a).get(reverse("archives:village_export", args=[village.pk]))
+        export(login(world.manager_a), reverse("archives:village_export", args=[village.pk]))
     )
 
     assert workbook.sheetnames == [*TYPE_SHEETS, "家庭成员"]
@@ -90,10 +106,39 @@ def test_a_village_export_has_a_sheet_per_type_with_masked_identifiers_and_text_
 
 def test_a_village_export_is_404_outside_the_users_villages(world):
     url = reverse("archives:village_export", args=[world.village_a.pk])
-    assert login(world.manager_b).get(url).status_code == 404
-    assert login(world.branch_head_2).get(url).status_code == 404
+    assert login(world.manager_b).post(url).status_code == 404
+    assert login(world.branch_head_2).post(url).status_code == 404
+    assert not Job.objects.exists()
     for user in (world.manager_a, world.branch_head, world.section_chief, world.head_office):
-        assert login(user).get(url).status_code == 200
+        assert read(export(login(user), url))
+        assert login(user).get(url).status_code == 405  # a GET starts nothing
+
+
+def test_an_export_job_and_its_file_are_404_for_anyone_but_who_started_it(world):
+    client = login(world.branch_head)
+    response = client.post(reverse("archives:branch_export", args=[world.branch1.pk]))
+    job = Job.objects.get(pk=resolve(response["Location"]).kwargs["pk"])
+    urls = [reverse(name, args=[job.pk]) for name in ("jobs:job", "jobs:status", "jobs:file")]
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    for persona in ("branch_head_2", "manager_a", "section_chief", "head_office"):
+        other = login(getattr(world, persona))
+        assert [other.get(url).status_code for url in urls] == [404, 404, 404], persona
+
+
+def test_an_export_whose_village_left_its_starters_scope_fails_with_a_reason(world):
+    from jobs.services import run
+
+    job = Job.objects.create(
+        kind="archive_export",
+        subject=world.village_a.name,
+        params={"village": world.village_a.pk},
+        created_by=world.manager_b,
+    )
+    run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == "该村已不在您的导出范围内。"
+    assert not job.result_file
 
 
 @pytest.mark.parametrize(
@@ -110,15 +155,16 @@ def test_a_village_export_is_404_outside_the_users_villages(world):
 def test_a_branch_export_is_for_its_branch_heads_chiefs_leaders_and_head_office(
     world, persona, status
 ):
-    response = login(getattr(world, persona)).get(
-        reverse("archives:branch_export", args=[world.branch1.pk])
-    )
-    assert response.status_code == status
-    if status == 200:
-        names = {
-            r["姓名/名称"].value for r in rows_of(read(response)["一般农户（含外出务工人员）"])
-        }
-        assert names == {"王大山", "刘小河"}  # villages A and B, not C of branch 2
+    client = login(getattr(world, persona))
+    url = reverse("archives:branch_export", args=[world.branch1.pk])
+    if status == 404:
+        assert client.post(url).status_code == 404
+        return
+    names = {
+        r["姓名/名称"].value
+        for r in rows_of(read(export(client, url))["一般农户（含外出务工人员）"])
+    }
+    assert names == {"王大山", "刘小河"}  # villages A and B, not C of branch 2
 
 
 def test_the_village_page_offers_the_exports(world):
@@ -143,12 +189,25 @@ def test_the_export_takes_the_same_number_of_queries_for_5_or_50_customers(world
                 name=f"成员{n}",
             )
         with CaptureQueriesContext(connection) as queries:
-            workbook = read(client.get(url))
+            workbook = read(export(client, url))
         assert len(rows_of(workbook["一般农户（含外出务工人员）"])) == total
         assert len(rows_of(workbook["家庭成员"])) == total - 1  # 刘小河 has no members
         counts.append(len(queries))
     print("export queries for 5 and 50 customers:", counts)
     assert counts[0] == counts[1], counts
+
+
+def test_a_link_or_an_error_literal_typed_stays_plain_text(world):
+    make_customer(world.village_a, name="#N/A", contact_method="http://evil.example/x")
+    workbook = read(
+        export(
+            login(world.manager_a), reverse("archives:village_export", args=[world.village_a.pk])
+        )
+    )
+    row = next(r for r in rows_of(workbook[TYPE_SHEETS[0]]) if r["姓名/名称"].value == "#N/A")
+    assert row["姓名/名称"].data_type == "s"
+    link = row[sheets.COLUMN["contact_method"].header]
+    assert (link.value, link.data_type, link.hyperlink) == ("http://evil.example/x", "s", None)
 
 
 def every_cell(workbook):
@@ -175,7 +234,9 @@ def test_a_phone_or_id_typed_into_a_free_text_field_is_masked_in_the_export(worl
     customer = make_customer(world.village_a, name="赵四", contact_method=typed, address=typed)
     make_member(customer, name="赵小四", away_location=f"武汉 {typed}")
     workbook = read(
-        login(world.manager_a).get(reverse("archives:village_export", args=[world.village_a.pk]))
+        export(
+            login(world.manager_a), reverse("archives:village_export", args=[world.village_a.pk])
+        )
     )
     cells = every_cell(workbook)
     digits = [re.sub(r"[^\dX]", "", cell) for cell in cells]

@@ -241,6 +241,8 @@ SCOPE_TABLE = {
 # What an allowed GET answers where it is not a plain 200 page: POST-only URLs.
 ALLOWED_STATUS = {
     "archives:import_confirm": 405,
+    "archives:village_export": 405,  # POST starts the export job
+    "archives:branch_export": 405,
     "assessment:rule_findings": 405,
     "assessment:my_quotas": 302,
     "archives:village_summary_pdf": 302,

@@ -1,16 +1,15 @@
 """Amounts and counts a person enters start empty: unknown is stored as NULL, shown as 未填,
 exported blank, kept by an import's empty cell; an organisation is asked no home address."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from archives.models import Customer, CustomerType
 from archives.survey import fields_for
+from tests.archives.test_export import export, read
 from tests.archives.test_import import row, run, xlsx
 from tests.archives.test_survey_form import household_post
 from tests.builders import credit_code, make_customer
@@ -81,10 +80,10 @@ def test_the_customer_page_shows_unknown_as_not_filled_and_zero_as_zero(world):
 
 def test_an_export_leaves_unknown_blank_and_writes_zero(world):
     make_customer(world.village_a, name="赵未知", household_expenses=Decimal("0"))
-    response = login(world.manager_a).get(
-        reverse("archives:village_export", args=[world.village_a.pk])
+    response = export(
+        login(world.manager_a), reverse("archives:village_export", args=[world.village_a.pk])
     )
-    ws = load_workbook(io.BytesIO(response.content))["一般农户（含外出务工人员）"]
+    ws = read(response)["一般农户（含外出务工人员）"]
     header = [c.value for c in ws[1]]
     rows = {r[header.index("姓名/名称")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     exported = rows["赵未知"]

@@ -114,6 +114,9 @@ def test_the_month_spreadsheet_reads_back_as_the_statements(october):
     assert lines[[r[1] for r in lines].index("'=HYPERLINK(1)")][:2] == ("0002", "'=HYPERLINK(1)")
     assert any(r[8] == "'=SUM(A1:A9) 贡献突出" and number(r[7]) == D("88.50") for r in lines)
     assert sum(len(row.statement.lines) for row in result.rows) == len(lines) - 1
+    # Quantities and rates are numbers with as many decimals as they have; amounts money.
+    formats = {(c.column_letter, c.number_format) for c in next(book["明细"].iter_rows(min_row=2))}
+    assert {("F", "0.########"), ("G", "0.########"), ("H", "0.00")} <= formats
     scenario = {r[4]: number(r[7]) for r in lines if r[1] == "王小红"}
     assert sorted(scenario.values()) == sorted(SCENARIO_LINES.values())
 
