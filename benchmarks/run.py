@@ -29,6 +29,7 @@ MODULES = (
     "bench_statements",
     "bench_import",
     "bench_load",
+    "bench_photos",
 )
 
 
