@@ -221,6 +221,46 @@ def hamming(hash1: str, hash2: str) -> int:
     return (int(hash1, 16) ^ int(hash2, 16)).bit_count()
 
 
+# --- The hash's bands: how stored photos near a hash are found (multi-index hashing) ---
+#
+# The 64-bit hash is cut into four 16-bit bands, each an indexed column of the photo.
+# Two hashes d bits apart differ in d bits spread over four bands, so in one band at
+# least they differ in d // 4 bits or fewer (pigeonhole): every photo within the
+# threshold t is found among those that match the new hash, in some band, to within
+# t // 4 bits. At t ≤ 3 that is an exact match of a band (one probe per band); at
+# t ≤ 7, a band equal or one bit off (17 probes per band); at t ≤ 11, two bits off
+# (137). Beyond that the probes grow fast (697 per band at 15) and catch a good part
+# of all photos, so the index serves thresholds up to MAX_INDEXED_THRESHOLD and head
+# office's settings refuse a larger one. The exact distance is then checked on the
+# few photos found (UsedBefore).
+
+HASH_BANDS = 4
+BAND_BITS = 16
+MAX_INDEXED_THRESHOLD = 11
+
+
+def hash_bands(phash: str) -> tuple[int, ...]:
+    """The hash's four 16-bit bands, most significant first: what the photo's columns hold."""
+    value = int(phash, 16)
+    mask = (1 << BAND_BITS) - 1
+    return tuple((value >> (BAND_BITS * (HASH_BANDS - 1 - i))) & mask for i in range(HASH_BANDS))
+
+
+def band_radius(threshold: int) -> int | None:
+    """Bits a band may differ by for a photo within `threshold`; None past what the index serves."""
+    if threshold > MAX_INDEXED_THRESHOLD:
+        return None
+    return threshold // HASH_BANDS
+
+
+def band_probes(band: int, radius: int) -> set[int]:
+    """Every 16-bit value within `radius` bits of `band` (itself included)."""
+    probes = {band}
+    for _step in range(radius):
+        probes |= {value ^ (1 << bit) for value in probes for bit in range(BAND_BITS)}
+    return probes
+
+
 def stripped_jpeg(stored, *, thumbnail: bool = False) -> bytes:
     """The stored photo re-encoded as a JPEG with no EXIF, GPS, XMP or other metadata.
 
@@ -266,6 +306,9 @@ class Thresholds:
     max_distance_km: Decimal
     hash_threshold: int
     max_device_accuracy_m: int  # a phone location this precise or better is checked
+    # Photos of field days this many days before the day's own (or after) are compared
+    # with it; None: every photo stored.
+    reuse_lookback_days: int | None = None
 
 
 @dataclass(frozen=True)

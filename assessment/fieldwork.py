@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from archives import unique, versions
 from archives.models import Role
 
-from . import evidence
+from . import evidence, photo_index
 from .models.fieldwork import EvidenceSettings, FieldDay, Finding, Photo
 from .months import MonthClosed as MonthClosed  # re-exported for the pages and forms
 from .months import lock_open_month
@@ -74,6 +74,7 @@ def thresholds_of(settings: EvidenceSettings) -> evidence.Thresholds:
         max_distance_km=settings.max_distance_km,
         hash_threshold=settings.hash_threshold,
         max_device_accuracy_m=settings.max_device_accuracy_m,
+        reuse_lookback_days=settings.reuse_lookback_days,
     )
 
 
@@ -96,11 +97,15 @@ def log_field_day(
     """Record a field day and its photos, with the findings the photos raise: all or nothing.
 
     The photos were checked before (the form does it); their files are written here,
-    inside the transaction, and removed again if anything fails.
+    inside the transaction, and removed again if anything fails. Earlier photos like
+    them are looked up before it (photo_index), so no lock waits on that read.
     """
     branches = {village.township.branch for village in villages}
     if len(branches) != 1:
         raise ValueError("the villages of a field day belong to one branch")
+    earlier = photo_index.earlier_like(
+        (checked.facts.phash for checked in photos), day=date, thresholds=thresholds
+    )
     saved = []
     try:
         with transaction.atomic():
@@ -126,7 +131,15 @@ def log_field_day(
                     raise
                 raise AlreadyLogged(FieldDay.objects.get(person=person, date=date)) from None
             field_day.villages.set(villages)
-            _add_photos(field_day, villages, photos, thresholds=thresholds, now=now, saved=saved)
+            _add_photos(
+                field_day,
+                villages,
+                photos,
+                earlier=earlier,
+                thresholds=thresholds,
+                now=now,
+                saved=saved,
+            )
     except BaseException:
         for name in saved:
             default_storage.delete(name)
@@ -134,10 +147,14 @@ def log_field_day(
     return field_day
 
 
-def _add_photos(field_day, villages, photos, *, thresholds, now, saved: list) -> None:
-    """Store the photos of a day with the findings they raise against its villages."""
+def _add_photos(field_day, villages, photos, *, earlier, thresholds, now, saved: list) -> None:
+    """Store the photos of a day with the findings they raise against its villages.
+
+    `earlier` are the stored photos like them (photo_index.earlier_like), read before
+    the transaction: one deleted since (a day corrected meanwhile) is no longer named.
+    """
     places = [evidence.Place(v.name, v.latitude, v.longitude) for v in villages]
-    earlier = earlier_photos(exclude_field_day=field_day)
+    earlier = photo_index.still_stored(earlier)
     findings = []
     for checked in photos:
         photo = _store_photo(field_day, checked, now=now, saved=saved)
@@ -221,30 +238,6 @@ def make_copies(photo: Photo) -> bool:
             default_storage.delete(name)
         photo.refresh_from_db(fields=["served", "thumbnail"])
     return bool(claimed)
-
-
-def earlier_photos(*, exclude_field_day) -> list[evidence.EarlierPhoto]:
-    """Every stored photo of other field days, as candidates for reuse (one query).
-
-    Compared in Python: a county's few hundred thousand 64-bit hashes take well
-    under a second. Photos of the same field day are not compared with each other:
-    two shots of one household are not a reuse.
-    """
-    rows = (
-        Photo.objects.exclude(field_day=exclude_field_day)
-        .order_by("field_day__date", "pk")
-        .values_list(
-            "pk",
-            "phash",
-            "field_day__date",
-            "field_day__person__display_name",
-            "field_day__person__username",
-        )
-    )
-    return [
-        evidence.EarlierPhoto(id=pk, phash=phash, person=name or username, day=day)
-        for pk, phash, day, name, username in rows
-    ]
 
 
 @transaction.atomic
@@ -454,6 +447,12 @@ def resubmit_field_day(
     branches = {village.township.branch for village in villages}
     if len(branches) != 1:
         raise ValueError("the villages of a field day belong to one branch")
+    earlier = photo_index.earlier_like(
+        (checked.facts.phash for checked in photos),
+        day=field_day.date,
+        thresholds=thresholds,
+        exclude_field_day=field_day,
+    )
     saved, removed_files = [], []
     try:
         with transaction.atomic():
@@ -493,7 +492,15 @@ def resubmit_field_day(
             Photo.objects.filter(pk__in=[photo.pk for photo in removing]).delete()
             field_day.villages.set(villages)
             field_day.branch = branches.pop()
-            _add_photos(field_day, villages, photos, thresholds=thresholds, now=now, saved=saved)
+            _add_photos(
+                field_day,
+                villages,
+                photos,
+                earlier=earlier,
+                thresholds=thresholds,
+                now=now,
+                saved=saved,
+            )
             field_day.status = FieldDay.Status.SUBMITTED
             field_day.households_visited = households_visited
             field_day.diary = diary

@@ -30,6 +30,7 @@ MODULES = (
     "bench_exports",
     "bench_import",
     "bench_load",
+    "bench_photos",
 )
 
 

@@ -15,6 +15,7 @@ THRESHOLDS = (
     "max_distance_km",
     "max_device_accuracy_m",
     "hash_threshold",
+    "reuse_lookback_days",
     "max_upload_mb",
     "max_pixels",
 )
@@ -27,6 +28,7 @@ class EvidenceSettingsAdmin(admin.ModelAdmin):
         "max_distance_km",
         "max_device_accuracy_m",
         "hash_threshold",
+        "reuse_lookback_days",
         "max_upload_mb",
         "max_pixels",
         "last_change",

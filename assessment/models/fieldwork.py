@@ -8,13 +8,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Lower, StrIndex, Substr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from archives.models import VILLAGE_OVERSIGHT_ROLES, Branch, Village
+
+from ..evidence import BAND_BITS, HASH_BANDS, MAX_INDEXED_THRESHOLD
 
 __all__ = [
     "EvidenceSettings",
@@ -47,9 +51,29 @@ class EvidenceSettings(models.Model):
     hash_threshold = models.PositiveSmallIntegerField(
         _("near-identical photo: greatest Hamming distance"),
         default=6,
-        validators=[MaxValueValidator(32)],
+        # The photo index finds every photo within this many bits (evidence.band_radius).
+        validators=[
+            MaxValueValidator(
+                MAX_INDEXED_THRESHOLD,
+                message=_(
+                    "The photo index finds near-identical photos up to %(limit_value)s bits "
+                    "apart: enter %(limit_value)s or less."
+                ),
+            )
+        ],
         help_text=_(
             "Two photos whose perceptual hashes differ in this many bits or fewer are the same photo."
+        ),
+    )
+    reuse_lookback_days = models.PositiveIntegerField(
+        _("photos compared for reuse: days back"),
+        null=True,
+        blank=True,
+        default=730,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A new photo is compared with the photos of field days up to this many days "
+            "before its own (and any after it); empty: every photo the bank holds."
         ),
     )
     max_upload_mb = models.PositiveSmallIntegerField(
@@ -264,6 +288,37 @@ def photo_upload_to(instance, filename):
     return f"photos/{today:%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
+HEX_DIGITS = "0123456789abcdef"
+
+
+def hash_band(index: int):
+    """The `index`th 16-bit band of the hex phash as an integer, computed by the database.
+
+    Plain SQL on SQLite and PostgreSQL alike (substr, lower, instr / strpos): each hex
+    digit's place in "0123456789abcdef", four digits a band. evidence.hash_bands is the
+    same in Python.
+    """
+    width = BAND_BITS // 4
+    first = index * width + 1
+    digits = [
+        StrIndex(Value(HEX_DIGITS), Lower(Substr("phash", position, 1))) - 1
+        for position in range(first, first + width)
+    ]
+    value = digits[0]
+    for digit in digits[1:]:
+        value = value * 16 + digit
+    return value
+
+
+def band_field(index: int) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=hash_band(index),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name=format_lazy("{} {}", _("perceptual hash band"), index + 1),
+    )
+
+
 class Photo(models.Model):
     """A visit photo (入户照片) as uploaded, with what its EXIF says about when and where."""
 
@@ -303,6 +358,12 @@ class Photo(models.Model):
         _("phone location accuracy (m)"), null=True, blank=True
     )
     phash = models.CharField(_("perceptual hash"), max_length=16, db_index=True)
+    # The hash's four bands, each indexed, kept by the database from phash: photos near a
+    # hash are found through them (assessment/photo_index.py, evidence.band_radius).
+    phash_band0 = band_field(0)
+    phash_band1 = band_field(1)
+    phash_band2 = band_field(2)
+    phash_band3 = band_field(3)
     # No capture time and no place (in the EXIF or from the phone): nothing to check it
     # against, so the photo is shown as unverified rather than raising a finding.
     unverified = models.BooleanField(_("unverified (no EXIF)"), default=False)
@@ -312,6 +373,10 @@ class Photo(models.Model):
         ordering = ["field_day", "pk"]
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
+        indexes = [
+            models.Index(fields=[f"phash_band{i}"], name=f"photo_phash_band{i}")
+            for i in range(HASH_BANDS)
+        ]
 
     def __str__(self):
         return self.original_name
