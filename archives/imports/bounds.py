@@ -7,9 +7,9 @@ is refused, before any XML is parsed, when the parts add up to more than
 IMPORT_MAX_UNCOMPRESSED_MB or a large part inflates more than
 IMPORT_MAX_COMPRESSION_RATIO times (Python's zipfile never inflates a member past
 the size the directory declares). XML entities: calamine (quick-xml) never expands
-one a DOCTYPE declares, it stops at the reference; still, the head of every XML
-part is read here and a part declaring a DOCTYPE is refused with its own message,
-whatever the reader does. The rows are counted as they are read: the file is
+one a DOCTYPE declares, it stops at the reference (and then says only that it cannot
+read the file); so the prolog of every XML part is read here and a part declaring a
+DOCTYPE is refused with its own message, whatever the reader does. The rows are counted as they are read: the file is
 refused at row IMPORT_MAX_ROWS + 1 of a sheet, without reading the rest.
 """
 
@@ -23,8 +23,7 @@ from django.utils.translation import gettext as _
 MB = 1024 * 1024
 # Small parts (styles, the theme) may compress very well without being a threat.
 RATIO_FLOOR = 1 * MB
-# A DOCTYPE sits in a part's prolog, before its first element: spreadsheet programs
-# write a prolog of one line, so the head of each part is enough to see it.
+# A DOCTYPE sits in a part's prolog, before its first element: read in chunks of this.
 PROLOG = 64 * 1024
 
 
@@ -93,11 +92,32 @@ def _check_sizes(members, limits: Limits) -> None:
 
 
 def _declares_doctype(archive, member) -> bool:
+    """Whether the part's prolog (before its first element) holds a DOCTYPE.
+
+    Read a chunk at a time, past the XML declaration, processing instructions and
+    comments, so a prolog padded with comments does not hide one; the part is never
+    inflated further than its first element.
+    """
     if not member.filename.endswith((".xml", ".rels")) or member.is_dir():
         return False
-    with archive.open(member) as part:  # inflates only the head, never the whole part
+    with archive.open(member) as part:
         head = part.read(PROLOG)
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+        while True:
+            head = head.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+            if head.startswith((b"<!DOCTYPE", b"<!ENTITY")):
+                return True
+            ends = {b"<?": b"?>", b"<!--": b"-->"}
+            opener = next((o for o in ends if head.startswith(o)), None)
+            if opener is None and len(head) >= 9:
+                return False  # the first element (or not XML at all: calamine says so)
+            end = head.find(ends[opener], len(opener)) if opener else -1
+            if end >= 0:
+                head = head[end + len(ends[opener]) :]
+                continue
+            more = part.read(PROLOG)
+            if not more:
+                return False
+            head += more
 
 
 def entities_refused() -> UnreadableFile:

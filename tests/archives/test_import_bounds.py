@@ -167,8 +167,8 @@ def test_entities_declared_in_the_shared_strings_are_refused_before_parsing(worl
     assert "XML 实体" in message
 
 
-def test_an_entity_the_prolog_check_cannot_see_is_still_refused_by_the_reader(world, media):
-    # A prolog padded past the head bounds.py reads: calamine never expands the entity.
+def test_entities_behind_a_padded_prolog_are_refused(world, media):
+    # A prolog padded past the first chunk bounds.py reads: it reads on to the first element.
     padding = "<!--" + "x" * (200 * 1024) + "-->"
     sst = shared_strings("&b;", doctype=padding + ENTITIES)
     assert b"<!DOCTYPE" not in sst[: 64 * 1024]
