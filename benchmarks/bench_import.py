@@ -164,6 +164,7 @@ def run(*, Row, median_of):
         note = f"FILE REJECTED: {check.problem_count} problems, first {first.as_dict()}"
         return [Row(f"archive import {n} rows vs read-only parse", float("nan"), None, note=note)]
     parse_ms = median_of(lambda: import_floor.parse(data), repeat=3)
+    _profile(min(n, int(os.environ.get("BENCH_PROFILE_ROWS", "3000"))), user, today, now)
     start = time.perf_counter()
     written = real()
     real_ms = (time.perf_counter() - start) * 1000
@@ -182,6 +183,30 @@ def run(*, Row, median_of):
             note=f"{written.updated} updated, floor {floor_rows}; rolled back; one run each",
         ),
     ]
+
+
+def _profile(n, user, today, now):
+    """Where a dry run of the first n rows spends its time: printed above the table."""
+    import cProfile
+    import pstats
+
+    from archives.imports import import_archive
+
+    if n <= 0:
+        return
+    data, _family_rows = build_file(n)
+    profile = cProfile.Profile()
+    profile.runcall(
+        import_archive,
+        io.BytesIO(data),
+        filename="bench.xlsx",
+        user=user,
+        today=today,
+        now=now,
+        dry_run=True,
+    )
+    print(f"profile of a dry run of {n} rows and their families (tottime, top 20):")
+    pstats.Stats(profile).sort_stats("tottime").print_stats(20)
 
 
 def _floor_write(data, now):
