@@ -53,6 +53,14 @@ class Compiled(forms.BaseModelForm):
             for f in self.instance._meta.fields
             if f.name not in static and not f.generated
         ]
+        # A constraint naming a field that is never on the form is skipped by Django on every
+        # row (UniqueConstraint.validate returns at an excluded field): the family member's
+        # (household, ID number), whose household the import checks itself. Not asked at all.
+        self._constraints = [
+            c
+            for c in self.instance._meta.constraints
+            if not (getattr(c, "fields", None) and static.intersection(c.fields))
+        ]
         opts = self._meta
         self._construct = [
             (f, f.has_default(), self.fields[f.name])
@@ -124,6 +132,10 @@ class Compiled(forms.BaseModelForm):
             self.validate_unique()
         if self._validate_constraints:
             self.validate_constraints()
+
+    def validate_constraints(self):
+        if self._constraints:
+            super().validate_constraints()
 
 
 class RowByRow:
