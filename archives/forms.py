@@ -345,66 +345,6 @@ class FamilyMemberForm(forms.ModelForm):
         self.instance.birth_date = self.resident_id.birth_date if self.resident_id else None
 
 
-class RowByRow:
-    """One bound form that checks many rows of a file in turn, instead of a form per row.
-
-    Making a form deep-copies its fields (45 of them for a customer): at a county's
-    170,000 rows that costs more than reading the file. `check` binds the next row's
-    data and instance and runs the form's own full_clean, so every rule is the form's.
-    """
-
-    def check(self, data, *, instance):
-        self.data, self.instance = data, instance
-        self.full_clean()
-        return self.errors
-
-
-class CustomerRowForm(RowByRow, CustomerForm):
-    """CustomerForm for the rows of an archive file: built once per customer type.
-
-    It asks the database nothing per row. The caller fetches, for a whole chunk of rows
-    at once, the customers holding the chunk's ID numbers and credit codes and puts them
-    in `holders` ({("id_number", number): [customers], ("credit_code", code): customer});
-    the duplicate checks read it (an ID number held by a rival type), so
-    the model's unique-constraint checks (the same question again) are skipped. The
-    group is not a field here: the import finds it by name among the village's groups.
-    """
-
-    # An archive file still carries balances (its own columns); see archives/imports/.
-    read_only_fields = ()
-
-    def __init__(self, *, customer_type, today):
-        super().__init__({}, village=None, customer_type=customer_type, today=today)
-        del self.fields["group"]
-        del self.fields["version"]  # an import row is checked against the file, not a page
-        self.holders = {}
-
-    def check(self, data, *, instance, village):
-        self.village = village
-        return super().check(data, instance=instance)
-
-    def holder(self, name, value):
-        found = self.holders.get((name, value))
-        if name == "id_number":
-            rivals = id_rivals(self.customer_type)
-            others = [c for c in found or () if c.customer_type in rivals]
-            found = next((c for c in others if c.pk != self.instance.pk), None)
-        return found if found is not None and found.pk != self.instance.pk else None
-
-    def validate_unique(self):
-        pass  # holder() answered it from the chunk's customers
-
-    def validate_constraints(self):
-        pass  # uniqueness as above; the checks (amounts, an identifier) are the fields' rules
-
-
-class FamilyMemberRowForm(RowByRow, FamilyMemberForm):
-    """FamilyMemberForm for the rows of a family sheet: built once, checks each row in turn."""
-
-    def __init__(self, *, today):
-        super().__init__({}, today=today)
-
-
 class BaseFamilyFormSet(forms.BaseInlineFormSet):
     """The family rows of a survey; `household` is the survey's CustomerForm, whose person
     is the head the rows' relations and ages are checked against (archives.household)."""

@@ -1,12 +1,13 @@
-"""Importing an archive XLSX of N customers vs. openpyxl's read-only parse of the same file.
+"""Importing an archive XLSX of N customers and their families vs. calamine's floors.
 
-The file is written in the import template's layout (archives/sheets.py headers, the
-客户 sheet) from N customers on file, their values read from the database, with one
-change per row (the contact method), so a real import updates every row. N is every
-customer on file (the county: 170,000), or BENCH_IMPORT_ROWS if smaller. Ours is the
-dry run (every row checked by the survey form, nothing written) and the real import,
-run inside a transaction that is rolled back; the floor reads every cell in read-only
-mode.
+The file is written in the import template's layout (archives/sheets.py headers: the
+客户 sheet and the 家庭成员 sheet, ≈3 family rows a household as in a real county) from
+N customers on file and their members, their values read from the database, with one
+change per customer row (the contact method), so a real import updates every customer.
+N is every customer on file (the county: 170,000), or BENCH_IMPORT_ROWS if smaller.
+Ours is the dry run (every row checked, nothing written) against calamine's parse of
+the same file, and the real import, run inside a transaction that is rolled back,
+against the parse plus set-based writes of the same rows (import_floor.py).
 """
 
 import datetime
@@ -17,8 +18,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+
+from . import import_floor
 
 
 class _Rollback(Exception):
@@ -67,10 +70,12 @@ def _cell(ws, value):
     return value
 
 
-def build_file(n: int) -> bytes:
+def build_file(n: int) -> tuple[bytes, int]:
+    """The file, and the number of family rows in it."""
     from archives import sheets
+    from archives.choices import PERSON_HOUSEHOLD_TYPES
     from archives.models import Customer, CustomerType
-    from archives.survey import fields_for
+    from archives.survey import HAS_FAMILY, fields_for
 
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(sheets.CUSTOMER_SHEET)
@@ -78,23 +83,49 @@ def build_file(n: int) -> bytes:
     ws.append([_cell(ws, c.header) for c in columns])
     wanted = {t: set(fields_for(t)) for t in CustomerType.values}
     customers = Customer.objects.select_related("village", "group").order_by("pk")[:n]
+    households = {}  # ID number -> the customer whose family the sheet lists (a household wins)
     for customer in customers.iterator(chunk_size=2000):
         type_fields = wanted[customer.customer_type]
         ws.append([_cell(ws, _value(customer, c, type_fields)) for c in columns])
+        if (
+            customer.customer_type in HAS_FAMILY
+            and customer.id_number
+            and (
+                customer.customer_type in PERSON_HOUSEHOLD_TYPES
+                or customer.id_number not in households
+            )
+        ):
+            households[customer.id_number] = customer.pk
+    return _with_members(workbook, households)
+
+
+def _with_members(workbook, households) -> tuple[bytes, int]:
+    from archives import sheets
+    from archives.models import FamilyMember
+
+    ws = workbook.create_sheet(sheets.MEMBER_SHEET)
+    columns = sheets.MEMBER_COLUMNS
+    ws.append([_cell(ws, c.header) for c in columns])
+    head = {pk: number for number, pk in households.items()}
+    members = FamilyMember.objects.filter(customer_id__in=list(head)).order_by("customer_id", "pk")
+    count = 0
+    for member in members.iterator(chunk_size=5000):
+        values = []
+        for column in columns:
+            if column.name == "household":
+                value = head[member.customer_id]
+            elif column.name == "relation":
+                value = sheets.label(column.choices, member.relation)
+            elif column.kind == "boolean":
+                value = "是" if getattr(member, column.name) else "否"
+            else:
+                value = getattr(member, column.name) or None
+            values.append(_cell(ws, value))
+        ws.append(values)
+        count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def parse(data: bytes) -> int:
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    cells = 0
-    for ws in workbook.worksheets:
-        for row in ws.iter_rows(values_only=True):
-            for _value in row:
-                cells += 1
-    workbook.close()
-    return cells
+    return buffer.getvalue(), count
 
 
 def run(*, Row, median_of):
@@ -103,7 +134,7 @@ def run(*, Row, median_of):
 
     on_file = Customer.objects.count()
     n = min(on_file, int(os.environ.get("BENCH_IMPORT_ROWS", "0")) or on_file)
-    data = build_file(n)
+    data, family_rows = build_file(n)
     user = User.objects.filter(role=Role.HEAD_OFFICE).order_by("pk").first()
     today, now = timezone.localdate(), timezone.now()
 
@@ -132,21 +163,57 @@ def run(*, Row, median_of):
         first = check.problems[0]
         note = f"FILE REJECTED: {check.problem_count} problems, first {first.as_dict()}"
         return [Row(f"archive import {n} rows vs read-only parse", float("nan"), None, note=note)]
-    floor_ms = median_of(lambda: parse(data), repeat=3)
+    parse_ms = median_of(lambda: import_floor.parse(data), repeat=3)
+    _profile(min(n, int(os.environ.get("BENCH_PROFILE_ROWS", "3000"))), user, today, now)
     start = time.perf_counter()
     written = real()
     real_ms = (time.perf_counter() - start) * 1000
+    floor_ms, floor_rows = _floor_write(data, now)
     return [
         Row(
-            f"archive import {n} rows (dry run) vs read-only parse",
+            f"archive import {n}+{family_rows} rows (dry run) vs calamine parse",
             dry_ms,
-            floor_ms,
+            parse_ms,
             note=f"{check.updated} updated, {check.unchanged} unchanged; {len(data) // 1024} KiB; one run",
         ),
         Row(
-            f"archive import {n} rows (written, rolled back) vs parse",
+            f"archive import {n}+{family_rows} (written) vs parse+set writes",
             real_ms,
             floor_ms,
-            note=f"{written.updated} updated, written={written.written}; one run",
+            note=f"{written.updated} updated, floor {floor_rows}; rolled back; one run each",
         ),
     ]
+
+
+def _profile(n, user, today, now):
+    """Where a dry run of the first n rows spends its time: printed above the table."""
+    import cProfile
+    import pstats
+
+    from archives.imports import import_archive
+
+    if n <= 0:
+        return
+    data, _family_rows = build_file(n)
+    profile = cProfile.Profile()
+    profile.runcall(
+        import_archive,
+        io.BytesIO(data),
+        filename="bench.xlsx",
+        user=user,
+        today=today,
+        now=now,
+        dry_run=True,
+    )
+    print(f"profile of a dry run of {n} rows and their families (tottime, top 20):")
+    pstats.Stats(profile).sort_stats("tottime").print_stats(20)
+
+
+def _floor_write(data, now):
+    """One timed run of the parse plus set-based writes, rolled back as ours is."""
+    start = time.perf_counter()
+    try:
+        with transaction.atomic():
+            raise _Rollback(import_floor.parse_and_write(data, now))
+    except _Rollback as rollback:
+        return (time.perf_counter() - start) * 1000, rollback.args[0]

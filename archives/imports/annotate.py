@@ -50,7 +50,9 @@ def _write_sheet(workbook, sheet, notes):
     columns = {}
     for number, values in enumerate(sheet.rows, start=1):
         if number == 1:
-            columns = {printable(files.text(v)): i for i, v in enumerate(values) if v is not None}
+            columns = {
+                printable(files.text(v)): i for i, v in enumerate(values) if not files.blank(v)
+            }
         row_notes = notes.get((sheet.title, number), {})
         by_index = defaultdict(list)
         for column, items in row_notes.items():

@@ -3,7 +3,7 @@
 The file's layout is archives/sheets.py (docs/import-template.md for people).
 Every customer row is checked by the same CustomerForm the pages use, every family
 row by FamilyMemberForm: one form per customer type, bound to each row in turn
-(forms.RowByRow). The import runs in two passes so progress can be shown while it
+(row_forms.RowByRow, compiled once per type). The import runs in two passes so progress can be shown while it
 runs: first every row is checked (nothing written; the customers a chunk of rows
 names, and those holding its ID numbers and credit codes, fetched in one query per
 chunk, so no query runs per row) and what would change is kept as compact tuples;
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from .. import sheets
 from ..choices import ORGANISATION_TYPES, PERSON_HOUSEHOLD_TYPES, id_group, id_rivals
-from ..forms import CustomerRowForm, FamilyMemberRowForm
 from ..models import Customer, CustomerType, FamilyMember, Village, VillageGroup
+from ..row_forms import CustomerRowForm, FamilyMemberRowForm
 from ..survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
 from . import files, writes
 from .duplicates import holders

@@ -9,8 +9,9 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from openpyxl import Workbook
 
-from archives import imports
+from archives import imports, sheets
 from archives.imports import files, rows
 from archives.models import Customer
 from jobs.models import Job
@@ -136,10 +137,61 @@ def test_an_xml_entity_bomb_is_refused(world, media):
     assert not Customer.objects.filter(name="赵大海").exists()
 
 
-def test_openpyxl_parses_through_defusedxml():
-    from openpyxl import xml
+def shared_strings_workbook(sst: bytes) -> bytes:
+    """A workbook whose only text cell (A1) is shared string 0 of `sst`."""
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    )
+    data = with_part(xlsx([{"name": "赵大海"}]), "xl/worksheets/sheet1.xml", sheet)
+    return with_part(data, "xl/sharedStrings.xml", sst)
 
-    assert xml.DEFUSEDXML
+
+ENTITIES = (
+    "<!DOCTYPE sst ["
+    '<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">'
+    '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    "]>"
+)
+
+
+def test_entities_declared_in_the_shared_strings_are_refused_before_parsing(world, media):
+    bomb = shared_strings_workbook(shared_strings("&b;", doctype=ENTITIES))
+
+    message = failed_with(login(world.head_office), bomb)
+
+    assert "XML 实体" in message
+
+
+def test_entities_behind_a_padded_prolog_are_refused(world, media):
+    # A prolog padded past the first chunk bounds.py reads: it reads on to the first element.
+    padding = "<!--" + "x" * (200 * 1024) + "-->"
+    sst = shared_strings("&b;", doctype=padding + ENTITIES)
+    assert b"<!DOCTYPE" not in sst[: 64 * 1024]
+
+    message = failed_with(login(world.head_office), shared_strings_workbook(sst))
+
+    assert "XML 实体" in message
+
+
+def test_the_header_is_row_one_even_when_the_sheet_starts_lower(world):
+    # calamine skips the blank rows and columns around a sheet's cells unless told not to;
+    # the report must use the spreadsheet's own row numbers, as it always did.
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheets.CUSTOMER_SHEET
+    values = row(world.village_a, phone="12345")
+    for column, name in enumerate(values, start=2):
+        ws.cell(row=3, column=column, value=H[name])
+        ws.cell(row=5, column=column, value=values[name])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = run(buffer.getvalue())
+
+    assert ("客户", 1, H["customer_type"]) in [(p.sheet, p.row, p.column) for p in result.problems]
+    assert not result.written
 
 
 # --- rows --------------------------------------------------------------------------------
