@@ -87,8 +87,11 @@ def run_week(*, branch, today: datetime.date, now: datetime.datetime) -> Week:
         raise WeekLocked(
             _("The week of %(date)s is confirmed and cannot change.") % {"date": start}
         )
-    week.rows.all().delete()
     with connection.cursor() as cursor:
+        # A run again replaces the week's rows in one statement: the ORM's delete would
+        # load each row to send post_delete (figures' change note, one per row); the
+        # week's own save below notes the branch's change once.
+        cursor.execute(f"DELETE FROM {Classification._meta.db_table} WHERE week_id = %s", [week.pk])
         cursor.execute(
             classify_sql(connection.vendor),
             classify_params(week=week, thresholds=rulebook.thresholds),

@@ -181,7 +181,13 @@ class Classification(models.Model):
 
     # No index of their own: the unique (week, customer) and the index (customer, week)
     # lead with them, and every index costs the weekly run's INSERT of the whole branch.
-    week = models.ForeignKey(Week, models.CASCADE, related_name="rows", db_index=False)
+    # No foreign key constraint in the database for the week: its check at commit, one
+    # per row, was a quarter of the weekly run (docs/performance.md). Rows are written
+    # only by run_week, for the week it holds locked (SELECT … FOR UPDATE) and no code
+    # deletes a week but the ORM, whose CASCADE deletes the rows first.
+    week = models.ForeignKey(
+        Week, models.CASCADE, related_name="rows", db_index=False, db_constraint=False
+    )
     customer = models.ForeignKey(
         Customer, models.CASCADE, related_name="classifications", db_index=False
     )

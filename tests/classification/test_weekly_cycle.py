@@ -182,6 +182,34 @@ def test_classifying_a_branch_is_a_fixed_number_of_queries_for_10_and_1000_custo
     assert week.rows.filter(tier="key_follow_up").count() == 50
 
 
+def test_running_a_week_again_is_a_fixed_number_of_queries_for_10_and_1000_customers(world):
+    add_households(world.village_b, 0, 8)
+    queries_to_run(world.branch1, MONDAY)
+    small, week = queries_to_run(world.branch1, MONDAY)  # again: its rows replaced
+    assert week.rows.count() == 10
+    add_households(world.village_b, 8, 998)
+    next_week = MONDAY + datetime.timedelta(days=7)
+    _first, week = queries_to_run(world.branch1, next_week)
+    before = set(week.rows.values_list("customer_id", "tier", "rank", "reason_codes"))
+    large, again = queries_to_run(world.branch1, next_week)
+    assert again.pk == week.pk
+    assert large == small
+    assert set(week.rows.values_list("customer_id", "tier", "rank", "reason_codes")) == before
+    assert week.rows.count() == 1000
+
+
+def test_deleting_a_week_deletes_its_rows(world):
+    week = run(world.branch1)
+    other = run(world.branch2)
+    assert week.rows.exists()
+    week.delete()
+    assert not Classification.objects.filter(week_id=week.pk).exists()
+    assert (
+        other.rows.count()
+        == Customer.objects.filter(village__township__branch=world.branch2).count()
+    )
+
+
 def test_confirming_lists_what_is_still_undecided_and_asks(world):
     week = run(world.branch1)
     # Branch 1's two customers say nothing the rules can classify.
