@@ -13,7 +13,8 @@ Before each run this process writes the plan the users read: the demo logins (ea
 simulated user its own while the seed has enough: 18 managers and 3 branch heads at
 BENCH_SCALE=20000, 150 and 25 at county), each manager's villages with their place, and
 dates on which the manager has logged no field day in an open month. The clock starts
-once every user has logged in, and runs BENCH_LOAD_SECONDS (default 30). One row per run
+once every user has logged in, and runs BENCH_LOAD_SECONDS (default 30); BENCH_LOAD_USERS
+(default 8,32,64) are the runs' users. One row per run
 (p95 of every request but the logins) with requests/s and errors, one per page.
 """
 
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = os.environ["BENCH_PASSWORD"]  # set by benchmarks/run.py
 LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "30"))
 WARM_UP_SECONDS = 10
-USER_COUNTS = (8, 32, 64)
+USER_COUNTS = tuple(int(n) for n in os.environ.get("BENCH_LOAD_USERS", "8,32,64").split(","))
 WORKERS = "3"  # docs/deployment.md
 PHOTOS = 90  # distinct photos in the pool (30 field days before one is used again)
 FREE_DATES_KEPT = 40
