@@ -1,151 +1,107 @@
-"""A load test on loopback: gunicorn + PostgreSQL, simulated account managers list → customer → edit → save.
+"""A load test on loopback with locust: a manager's day and a branch head's, at 8, 32, 64 users.
 
-gunicorn is started as docs/deployment.md runs it (3 sync workers) on a free 127.0.0.1
-port with the harness's environment (DATABASE_URL included) and always stopped at the
-end. Each simulated user logs in as an account manager with its own cookie jar, then
-loops: the customer list, a customer's page, its edit page, and a POST of the edit
-form with the same data back. Latency is per request; errors are non-2xx/3xx answers,
-a save that does not redirect, and exceptions.
+The server is started as docs/deployment.md runs it: gunicorn (3 sync workers) on a
+free 127.0.0.1 port and one job_worker (django-tasks-db, the production TASKS_BACKEND,
+without the schedule), with the harness's environment (DATABASE_URL included); both are
+always stopped at the end. The simulated users are benchmarks/locustfile.py (a manager's
+day: list, customer, edit, save, revisits due, a field day with three ≈ 300 KB photos;
+a branch head's: the weekly queue, the dashboards, the archive export), run headless
+by locust as a library in a process of its own (gevent's monkey-patching stays out of
+this one), 7 managers to 1 branch head, think time 0.5–1.5 s before every request.
 
-Two ways of simulating, both at 8 and 32 users, each for LOAD_SECONDS:
-
-- **Managers** (the target rows): a user reads each page before the next click, a
-  think time drawn uniformly from 0.5–1.5 × BENCH_THINK_SECONDS (default 1 s). A real
-  manager spends minutes on a survey form, so this is already a harsh crowd.
-- **Closed loop** (capacity): no think time, every user fires its next request as soon
-  as the last one answers; the throughput is the server's capacity on this machine, and
-  the latency is mostly queueing (users ÷ workers × service time).
+Before each run this process writes the plan the users read: the demo logins (each
+simulated user its own while the seed has enough: 18 managers and 3 branch heads at
+BENCH_SCALE=20000, 150 and 25 at county), each manager's villages with their place, and
+dates on which the manager has logged no field day in an open month. The clock starts
+once every user has logged in, and runs BENCH_LOAD_SECONDS (default 30); BENCH_LOAD_USERS
+(default 8,32,64) are the runs' users. One row per run
+(p95 of every request but the logins) with requests/s and errors, one per page.
 """
 
 import contextlib
-import http.cookiejar
+import datetime
+import io
+import json
 import os
-import random
-import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = os.environ["BENCH_PASSWORD"]  # set by benchmarks/run.py
-LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "20"))
-WARM_UP_SECONDS = 5
-THINK_SECONDS = float(os.environ.get("BENCH_THINK_SECONDS", "1"))
+LOAD_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+WARM_UP_SECONDS = 10
+USER_COUNTS = tuple(int(n) for n in os.environ.get("BENCH_LOAD_USERS", "8,32,64").split(","))
 WORKERS = "3"  # docs/deployment.md
-CUSTOMER_LINK = re.compile(r'href="/customers/(\d+)/"')
+PHOTOS = 90  # distinct photos in the pool (30 field days before one is used again)
+FREE_DATES_KEPT = 40
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 302 is an answer to time, not to follow
+def write_photos(folder: Path, count: int = PHOTOS) -> None:
+    """Phone-sized visit photos (1600×1200 JPEG at 80 %, ≈ 300 KB), each a different picture."""
+    from PIL import Image, ImageFilter
+
+    grain = Image.effect_noise((1600, 1200), 18).convert("RGB")
+    for n in range(count):
+        channels = [
+            Image.effect_noise((200, 150), 80).filter(ImageFilter.GaussianBlur(3)) for _ in "RGB"
+        ]
+        base = Image.merge("RGB", channels).resize((1600, 1200), Image.Resampling.BICUBIC)
+        buffer = io.BytesIO()
+        Image.blend(base, grain, 0.36).save(buffer, "JPEG", quality=80)
+        (folder / f"photo-{n:03d}.jpg").write_bytes(buffer.getvalue())
 
 
-class _LoopbackPolicy(http.cookiejar.DefaultCookiePolicy):
-    """Send the Secure cookies (DEBUG=false sets them) over plain HTTP on loopback too."""
+def write_plan(path: Path, photos_dir: Path) -> dict:
+    """The logins, each manager's villages and free field-day dates, for the locust process."""
+    from django.utils import timezone
 
-    def return_ok_secure(self, cookie, request):
-        return True
+    from archives.models import Role, User, Village
+    from assessment.models import FieldDay, Month
+    from assessment.months import month_start
 
+    def usernames(role):
+        users = User.objects.filter(role=role, is_active=True).order_by("username")
+        return list(users.values_list("username", flat=True))
 
-class FormParser(HTMLParser):
-    """The fields of the page's form with method=post that is not the logout form."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self.current, self.select, self.textarea = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("method", "").lower() == "post":
-            self.current = {"action": a.get("action") or "", "fields": []}
-            self.forms.append(self.current)
-        if self.current is None:
-            return
-        fields = self.current["fields"]
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = a.get("type", "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    fields.append((name, a.get("value", "on")))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
-                fields.append((name, a.get("value") or ""))
-        elif tag == "select" and name:
-            self.select = {"name": name, "chosen": [], "first": None}
-        elif tag == "option" and self.select is not None:
-            value = a.get("value", "")
-            if self.select["first"] is None:
-                self.select["first"] = value
-            if "selected" in a:
-                self.select["chosen"].append(value)
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self.select is not None and self.current is not None:
-            s = self.select
-            chosen = s["chosen"] or ([] if s["first"] is None else [s["first"]])
-            self.current["fields"] += [(s["name"], v) for v in chosen]
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None and self.current is not None:
-            value = self.textarea[1]
-            self.current["fields"].append((self.textarea[0], value.removeprefix("\n")))
-            self.textarea = None
-        elif tag == "form":
-            self.current = None
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-
-def edit_form(html: str):
-    parser = FormParser()
-    parser.feed(html)
-    forms = [f for f in parser.forms if "logout" not in f["action"]]
-    return max(forms, key=lambda f: len(f["fields"])) if forms else None
-
-
-class Client:
-    def __init__(self, base):
-        self.base = base
-        self.jar = http.cookiejar.CookieJar(_LoopbackPolicy())
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
-        )
-
-    def request(self, path, data=None, timeout=30):
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body)
-        if body is not None:
-            req.add_header("Referer", self.base + path)
-        try:
-            with self.opener.open(req, timeout=timeout) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
-
-    def csrf(self):
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
-
-    def login(self, username):
-        self.request("/login/", timeout=120)
-        status, _ = self.request(
-            "/login/",
-            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf()},
-            timeout=120,
-        )
-        if status != 302:
-            raise RuntimeError(f"login of {username} answered {status}")
+    managers, heads = usernames(Role.ACCOUNT_MANAGER), usernames(Role.BRANCH_HEAD)
+    villages = defaultdict(dict)
+    for username, pk, lat, lon in Village.objects.filter(owners__username__in=managers).values_list(
+        "owners__username", "pk", "latitude", "longitude"
+    ):
+        villages[username][str(pk)] = [float(lat), float(lon)] if lat is not None else None
+    logged = defaultdict(set)
+    for username, day in FieldDay.objects.filter(person__username__in=managers).values_list(
+        "person__username", "date"
+    ):
+        logged[username].add(day)
+    closed = set(Month.objects.closed().values_list("month", flat=True))
+    today = timezone.localdate()
+    days = [today - datetime.timedelta(days=k) for k in range(120)]
+    days = [d for d in days if month_start(d) not in closed]
+    plan = {
+        "password": PASSWORD,
+        "photos_dir": str(photos_dir),
+        "managers": [
+            {
+                "username": u,
+                "villages": villages[u],
+                "dates": [d.isoformat() for d in days if d not in logged[u]][:FREE_DATES_KEPT],
+            }
+            for u in managers
+            if villages[u]  # corporate-only managers own no village
+        ],
+        "heads": [{"username": u} for u in heads],
+    }
+    path.write_text(json.dumps(plan))
+    return plan
 
 
 def _free_port():
@@ -167,134 +123,97 @@ def _wait_up(base, process, timeout=60):
     raise RuntimeError("gunicorn did not answer in time")
 
 
-class _Stopped(Exception):
-    pass
+def _start(command, env):
+    # Its own process group, so a master and its workers are stopped together by its id.
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=sys.stderr, start_new_session=True)
 
 
-def _user_loop(client, stop, counter, lock, latencies, errors, think, rng):
-    def timed(step, path, data=None, expect=200):
-        if think and stop.wait(rng.uniform(0.5 * think, 1.5 * think)):
-            raise _Stopped  # the run ended while this user was reading
-        start = time.perf_counter()
-        status, html = client.request(path, data)
-        elapsed = (time.perf_counter() - start) * 1000
-        with lock:
-            latencies.append((step, elapsed))
-            errors[0] += 0 if status == expect else 1
-        return status, html
-
-    while not stop.is_set():
-        with lock:
-            counter[0] += 1
-            loop = counter[0]
-        try:
-            _status, html = timed(0, "/customers/")
-            ids = CUSTOMER_LINK.findall(html)
-            if not ids:
-                raise RuntimeError("no customer on the list")
-            pk = ids[loop % len(ids)]
-            timed(1, f"/customers/{pk}/")
-            status, html = timed(2, f"/customers/{pk}/edit/")
-            form = edit_form(html) if status == 200 else None
-            if form is None:
-                raise RuntimeError("no edit form")
-            timed(3, f"/customers/{pk}/edit/", form["fields"], expect=302)  # a save redirects
-        except _Stopped:
-            return
-        except Exception as error:  # a failed loop is an error, not a crash
-            with lock:
-                errors[0] += 1
-                errors[1] = errors[1] or repr(error)[:120]
+def _stop(process):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # workers still draining a queue
+    process.wait()
 
 
-def _load(base, usernames, users, think, seconds=LOAD_SECONDS):
-    clients = []
-    for n in range(users):
-        client = Client(base)
-        client.login(usernames[n % len(usernames)])
-        clients.append(client)
-    stop, lock = threading.Event(), threading.Lock()
-    counter, latencies, errors = [0], [], [0, ""]
-    threads = [
-        threading.Thread(
-            target=_user_loop,
-            args=(c, stop, counter, lock, latencies, errors, think, random.Random(n)),
+def _locust(base, plan_path, users, seconds):
+    command = [PYTHON, str(ROOT / "benchmarks" / "locustfile.py"), "--host", base]
+    command += ["--users", str(users), "--seconds", str(seconds)]
+    env = {**os.environ, "LOAD_PLAN": str(plan_path)}
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"locust exited with {done.returncode}: {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def _rows(Row, result, plan, load):
+    users, pages = result["users"], result["pages"]
+    total, seconds = pages.get("all", {}), result["seconds"]
+    failures = total.get("failures", 0) + result["login_failures"]
+    accounts = len(plan["managers"]) + len(plan["heads"])
+    note = (
+        f"{total.get('requests', 0) / seconds:.1f} req/s, {total.get('requests', 0)} requests "
+        f"in {seconds:.0f} s, {failures} errors, p50 {total.get('p50', 0):.0f} ms; "
+        f"{result['distinct_users']} distinct logins of {accounts}; load {load}"
+    )
+    if result["logged_in"] < users:
+        note += f"; only {result['logged_in']} of {users} logged in"
+    if result["errors"] or result["login_errors"]:
+        first = (result["errors"] or [{"error": result["login_errors"][0]}])[0]["error"]
+        note += f" ({first})"
+    rows = [
+        Row(
+            f"load {users} users, think 0.5-1.5 s: p95",
+            total.get("p95", float("nan")),
+            None,
+            note=note,
         )
-        for n, c in enumerate(clients)
     ]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    stop.wait(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    steps = {
-        name: statistics.median([ms for n, ms in latencies if n == step] or [float("nan")])
-        for step, name in enumerate(("list", "customer", "edit", "save"))
-    }
-    latencies = [ms for _step, ms in latencies]
-    p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) >= 2 else float("nan")
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p95": p95,
-        "p50": statistics.median(latencies) if latencies else float("nan"),
-        "errors": errors[0],
-        "first_error": errors[1],
-        "loops": counter[0],
-        "steps": steps,
-        "seconds": elapsed,
-    }
+    for name, page in sorted(pages.items()):
+        if name == "all":
+            continue
+        rows.append(
+            Row(
+                f"load {users}: {name} p95",
+                page["p95"],
+                None,
+                note=f"{page['requests']} requests, {page['failures']} errors, p50 {page['p50']:.0f} ms",
+            )
+        )
+    return rows
 
 
 def run(*, Row, median_of):
-    from archives.models import Role, User
+    from django.db import connection
 
-    usernames = list(
-        User.objects.filter(role=Role.ACCOUNT_MANAGER, is_active=True)
-        .order_by("username")
-        .values_list("username", flat=True)
-    )
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "hongan_visits.wsgi",
-        "-b",
-        f"127.0.0.1:{port}",
-        "-w",
-        WORKERS,
-        "--log-level",
-        "warning",
-    ]
+    # The production task backend, so a job (an export made one) runs in the worker as deployed.
+    env = {**os.environ, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend"}
+    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "hongan_visits.wsgi"]
+    gunicorn += ["-b", f"127.0.0.1:{port}", "-w", WORKERS, "--timeout", "120"]
+    gunicorn += ["--log-level", "warning"]
+    worker = [PYTHON, "manage.py", "job_worker", "--no-reload", "--no-schedule"]
     rows = []
-    # Its own process group, so the master and its workers are stopped together by its id.
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=dict(os.environ), stdout=sys.stderr, start_new_session=True
-    )
-    try:
-        _wait_up(base, process)
-        # Warm-up, not measured: every worker loads its templates and connects first,
-        # as a server that has been up for a while has.
-        _load(base, usernames, 8, 0, seconds=WARM_UP_SECONDS)
-        for think, label in ((THINK_SECONDS, "managers"), (0, "closed loop")):
-            for users in (8, 32):
-                r = _load(base, usernames, users, think)
-                note = (
-                    f"{r['rps']:.1f} req/s, p50 {r['p50']:.0f} ms, {r['requests']} requests "
-                    f"in {r['seconds']:.0f} s, {r['errors']} errors; p50 "
-                    + " ".join(f"{k} {v:.0f}" for k, v in r["steps"].items())
-                    + (f" ({r['first_error']})" if r["first_error"] else "")
-                )
-                thinking = f", think {think:g} s" if think else ", no think time"
-                rows.append(Row(f"load {users} {label}{thinking}: p95", r["p95"], None, note=note))
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # workers still draining a queue
-        process.wait()
+    connection.close()  # no connection held idle by this process while the server runs
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+        folder = Path(folder)
+        (folder / "photos").mkdir()
+        write_photos(folder / "photos")
+        server, jobs = _start(gunicorn, env), _start(worker, env)
+        try:
+            _wait_up(base, server)
+            # Warm-up, not measured: every worker loads its templates and connects first.
+            write_plan(folder / "plan.json", folder / "photos")
+            _locust(base, folder / "plan.json", 8, WARM_UP_SECONDS)
+            for users in USER_COUNTS:
+                plan = write_plan(folder / "plan.json", folder / "photos")
+                result = _locust(base, folder / "plan.json", users, LOAD_SECONDS)
+                load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+                rows += _rows(Row, result, plan, load)
+        finally:
+            _stop(server)
+            _stop(jobs)
     return rows
