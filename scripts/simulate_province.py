@@ -113,6 +113,9 @@ def work(path: str, start_at: float):
         times[name] = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu[name] = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+        # Each step as it ends, beside the bank's file: a long run can be read while it goes.
+        progress = {"times": times, "cpu": cpu, "load": os.getloadavg(), "start_at": start_at}
+        Path(f"{path}.{int(start_at)}.json").write_text(json.dumps(progress))
         return result
 
     def classify():
