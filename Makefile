@@ -29,7 +29,7 @@ TEST_ENV := \
 	MEDIA_ROOT=$(ARTIFACTS)/media
 
 .PHONY: FORCE help venv system-deps run test test-sqlite test-postgres test-checks test-static \
-	bench lint messages clean distclean
+	bench province lint messages clean distclean
 
 help:
 	@echo "make run            set up, migrate, seed demo data, serve on http://$(RUN_ADDR)/ with a task worker"
@@ -40,6 +40,7 @@ help:
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make messages       compile translations (locale/*.po -> .mo)"
 	@echo "make bench          benchmarks (benchmarks/run.py)"
+	@echo "make province       four banks as four databases on one PostgreSQL, their weekly work at once"
 	@echo "make venv           create .venv and install requirements/dev.txt (runtime + test tools)"
 	@echo "make system-deps    apt-get install the Debian packages the tests need, if missing"
 	@echo "make clean          remove caches and test artifacts (distclean: also .venv)"
@@ -146,6 +147,15 @@ bench: system-deps venv test-static
 		TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend \
 		STATIC_ROOT=$(ARTIFACTS)/staticfiles MEDIA_ROOT=$(ARTIFACTS)/bench-media \
 		scripts/with-postgres.sh $(PY) benchmarks/run.py
+
+# Four banks (PROVINCE_BANKS) of PROVINCE_SCALE customers (default 17000, a tenth of a
+# county) each in its own database on one throwaway server (docs/scaling.md).
+province: system-deps venv test-static
+	@env DEBUG=false SECRET_KEY=bench-secret-key-for-measuring-only-0123456789-abcdefghij \
+		SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
+		TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend \
+		STATIC_ROOT=$(ARTIFACTS)/staticfiles MEDIA_ROOT=$(ARTIFACTS)/province-media \
+		scripts/with-postgres.sh $(PY) scripts/simulate_province.py
 
 lint: venv
 	$(PY) -m ruff check .

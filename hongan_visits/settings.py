@@ -115,6 +115,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # process fork on the server); checked before reuse, so a restarted server is survived.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind pgbouncer in transaction mode (docs/scaling.md) the next FETCH of a server-side
+# cursor, which QuerySet.iterator() opens on PostgreSQL outside a transaction (WITH HOLD),
+# may go to another server connection, where it does not exist: turn them off there.
+# iterator() then reads its whole result in one go (a branch's export, a follow-up refresh).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 # PostgreSQL's JIT compiles a plan for seconds to save milliseconds on this app's short
 # queries (it was 2.8 s of a 3.5 s follow-up page at county scale): off by default.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool(
