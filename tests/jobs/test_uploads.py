@@ -128,7 +128,10 @@ def test_a_dry_run_whose_file_was_deleted_can_no_longer_be_confirmed(world, medi
 
 def test_the_scheduler_purges_expired_uploads_daily_at_three(world, media):
     job = finished_job(world, days_ago=31, name="a")
-    at_three = datetime.datetime(2026, 12, 4, 3, 0, tzinfo=SHANGHAI)
+    # The next 03:00 in Shanghai: a fixed date would fall more than a day after the job
+    # (finished 31 days before the real now) once the test runs late in that day.
+    tomorrow = timezone.now().astimezone(SHANGHAI) + datetime.timedelta(days=1)
+    at_three = tomorrow.replace(hour=3, minute=0, second=0, microsecond=0)
     ScheduledRun.objects.create(key="purge_uploads", next_due=at_three)
 
     early = scheduler.tick(now=at_three - datetime.timedelta(seconds=1))
