@@ -14,6 +14,8 @@ counted as they are read: the file is refused at row IMPORT_MAX_ROWS + 1 of a sh
 without reading the rest.
 """
 
+import html
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -55,6 +57,8 @@ def check_zip(fileobj, limits: Limits) -> None:
             _check_sizes(members, limits)
             if any(_declares_doctype(archive, m) for m in members):
                 raise entities_refused()
+            if errors := _error_cells(archive):
+                raise formula_errors(errors)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as error:
         raise UnreadableFile(
             _("This file cannot be opened as an Excel workbook (.xlsx).")
@@ -119,6 +123,76 @@ def _declares_doctype(archive, member) -> bool:
             if not more:
                 return False
             head += more
+
+
+# A cell holding a formula's error (#DIV/0!, #N/A, #REF! ...) is written t="e"; calamine
+# reads it as an empty cell, which an import takes as "keep what is stored": refused instead.
+ERROR_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?\bt="e"|<c\b[^>]*?\bt="e"[^>]*?\br="([A-Z]+[0-9]+)"'
+)
+SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+TARGET = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+ATTRIBUTE = re.compile(rb'([\w:]+)="([^"]*)"')
+SHOWN_ERRORS = 5
+
+
+def _error_cells(archive) -> list[tuple[str, str]]:
+    """(sheet name, cell) of the first cells holding a formula's error, read a chunk at a time."""
+    names = _sheet_names(archive)
+    found = []
+    for member in archive.infolist():
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        with archive.open(member) as part:
+            tail = b""  # a cell's tag cut by a chunk's end is read whole with the next
+            while chunk := part.read(PROLOG):
+                text = tail + chunk
+                if b't="e"' in text:
+                    for match in ERROR_CELL.finditer(text):
+                        cell = (
+                            names.get(member.filename, member.filename),
+                            (match[1] or match[2]).decode(),
+                        )
+                        if cell not in found:
+                            found.append(cell)
+                        if len(found) >= SHOWN_ERRORS:
+                            return found
+                tail = text[-256:]
+    return found
+
+
+def _sheet_names(archive) -> dict[str, str]:
+    """Each worksheet part's sheet name, from the workbook and its relationships."""
+    try:
+        book = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {}
+    for tag in TARGET.findall(rels):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        target = attributes.get(b"Target", b"").decode().lstrip("/")
+        targets[attributes.get(b"Id", b"").decode()] = (
+            target if target.startswith("xl/") else f"xl/{target}"
+        )
+    names = {}
+    for tag in SHEET.findall(book):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        part = targets.get(attributes.get(b"r:id", b"").decode())
+        if part:
+            names[part] = html.unescape(attributes.get(b"name", b"").decode("utf-8", "replace"))
+    return names
+
+
+def formula_errors(cells) -> UnreadableFile:
+    return UnreadableFile(
+        _(
+            "The workbook was refused: these cells hold a formula's error (such as #DIV/0! or "
+            "#N/A), which would be read as empty: %(cells)s. Correct them or type the values, "
+            "then import again."
+        )
+        % {"cells": "、".join(f"{sheet} {cell}" for sheet, cell in cells)}
+    )
 
 
 def entities_refused() -> UnreadableFile:

@@ -310,3 +310,63 @@ def test_the_job_page_of_a_refused_file_shows_the_reason(world, media):
     page = client.get(reverse("jobs:job", args=[Job.objects.get().pk])).text
     assert 'id="job-failure"' in page
     assert "100 倍" in page
+
+
+def with_error_cells(data, cells):
+    """The workbook `data` with each (sheet, cell) holding a formula's error, as Excel saves
+    one: t="e" and the error's text."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data))
+    for sheet, cell in cells:
+        workbook[sheet][cell].value = "#DIV/0!"
+        workbook[sheet][cell].data_type = "e"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        [(sheets.CUSTOMER_SHEET, "C2")],
+        [(sheets.MEMBER_SHEET, "B2")],
+        [(sheets.CUSTOMER_SHEET, "C2"), (sheets.CUSTOMER_SHEET, "D3"), (sheets.MEMBER_SHEET, "A2")],
+    ],
+)
+def test_a_formula_error_is_refused_naming_its_cells_not_read_as_empty(world, media, cells):
+    # calamine reads an error cell as empty, which the import would take as "keep what is
+    # stored": the whole file is refused instead, each cell named.
+    customer = row(world.village_a)
+    members = [{"name": "王小明", "relation": "子女"}]
+    data = with_error_cells(xlsx([customer, row(world.village_a)], members), cells)
+    before = Customer.objects.count()
+
+    message = failed_with(login(world.head_office), data)
+
+    assert "公式" in message
+    for sheet, cell in cells:
+        assert f"{sheet} {cell}" in message
+    assert Customer.objects.count() == before
+
+
+def test_error_cells_are_found_wherever_the_sheet_is_cut_into_chunks(world, media):
+    # The sheet's XML is read 64 KiB at a time: 3,000 rows put the error cells in later chunks.
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = sheets.CUSTOMER_SHEET
+    ws.append([H["name"], H["id_number"]])
+    for i in range(3000):
+        ws.append([f"村民{i:04d}", f"备注文字{i:04d}" * 3])
+    for cell in ("B1500", "A3001"):
+        ws[cell].value = "#N/A"
+        ws[cell].data_type = "e"
+    out = io.BytesIO()
+    workbook.save(out)
+    sheet_xml = zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml")
+    assert len(sheet_xml) > 3 * 64 * 1024
+
+    message = failed_with(login(world.head_office), out.getvalue())
+
+    assert f"{sheets.CUSTOMER_SHEET} B1500" in message
+    assert f"{sheets.CUSTOMER_SHEET} A3001" in message
