@@ -5,13 +5,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from archives.models import Customer, Role, Village
 from archives.pagination import CountedPaginator
 
 from .. import services
-from ..forms.weekly import TierDecisionForm
+from ..forms.weekly import DECIDED_TIERS, TierDecisionForm
 from ..models import (
     Classification,
     Override,
@@ -117,6 +118,7 @@ def _week_page(request, week, *, failed=None, status=200):
         row.proposal = proposals.get(row.customer_id)
         row.override = overrides.get(row.customer_id)
         row.failed = failed[1] if failed is not None and failed[0] == row.customer_id else None
+    _with_tier_options(page.object_list)
     context = _row_context(request, week, show)
     context.update(
         {
@@ -146,7 +148,34 @@ def _row_context(request, week, show):
         "can_review": can_review,
         "can_propose": not week.is_locked and request.user.role == Role.ACCOUNT_MANAGER,
         "form": TierDecisionForm(),
+        "propose_options": _tier_options(None),
     }
+
+
+def _with_tier_options(rows):
+    """Each row's <option>s of its decision form, the tier to show chosen marked: the tier a
+    refused decision asked for, else the one proposed, else the row's own. Built once per
+    chosen tier for the page; rendering them per row in the template was a third of the
+    queue's time (100 rows, five tiers each)."""
+    built = {}
+    for row in rows:
+        if row.failed is not None:
+            chosen = row.failed.data.get("tier")
+        elif row.proposal is not None:
+            chosen = row.proposal.tier
+        else:
+            chosen = row.tier
+        if chosen not in built:
+            built[chosen] = _tier_options(chosen)
+        row.tier_options = built[chosen]
+
+
+def _tier_options(chosen):
+    return format_html('<option value="">{}</option>', _("Choose…")) + format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == chosen else "", label) for value, label in DECIDED_TIERS),
+    )
 
 
 def _in_place(request) -> bool:
@@ -166,6 +195,7 @@ def _row_response(request, week, customer, *, failed=None, status=200):
     ).first()
     row.override = Override.objects.filter(customer=customer, lifted_at__isnull=True).first()
     row.failed = failed
+    _with_tier_options([row])
     context = _row_context(request, week, request.GET.get("show", "queue"))
     context["row"] = row
     return render(request, "classification/week.html#queue-row", context, status=status)
