@@ -19,8 +19,10 @@ from itertools import batched
 from django import forms
 from django.utils.translation import gettext as _
 
+from .. import household as family_rules
 from .. import sheets
 from ..choices import ORGANISATION_TYPES, PERSON_HOUSEHOLD_TYPES, id_group, id_rivals
+from ..forms import person_of
 from ..models import Customer, CustomerType, FamilyMember, Village, VillageGroup
 from ..row_forms import CustomerRowForm, FamilyMemberRowForm
 from ..survey import HAS_FAMILY, NEEDS_ID_NUMBER, fields_for
@@ -185,7 +187,7 @@ class _Importer(RowChecker):
             instance.filed_by = self.user
             self.creates.append(freeze(instance, shared=self.shared))
             self.result.created += 1
-            state = _Household(None, "new", instance.name)
+            state = _Household(None, "new", instance.name, person_of(form.resident_id))
         else:
             after = tracked_values(instance)
             changed = [name for name, value in after.items() if before[name] != value]
@@ -196,7 +198,12 @@ class _Importer(RowChecker):
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-            state = _Household(instance.pk, "updated" if changed else "unchanged", instance.name)
+            state = _Household(
+                instance.pk,
+                "updated" if changed else "unchanged",
+                instance.name,
+                person_of(form.resident_id),
+            )
         if customer_type in HAS_FAMILY and (
             customer_type in PERSON_HOUSEHOLD_TYPES
             or instance.id_number not in self.person_households
@@ -337,9 +344,22 @@ class _Importer(RowChecker):
                         _("A household has at most %(n)d family members.") % {"n": MAX_MEMBERS},
                     )
                 if not row.problems and self.households.get(key) is not None:
+                    self.check_relation(row, self.households[key].head, form)
+                if not row.problems and self.households.get(key) is not None:
                     values = freeze(form.instance, MEMBER_FIELDS, self.shared)
                     self.file_members[key].append((n, values))
                 row.report()
+
+    def check_relation(self, row, head, form):
+        """The household rules of the family form (archives.household): one 户主, ages
+        that fit the relation to the head; the message names the sheet's row."""
+        cleaned = form.cleaned_data
+        member = family_rules.Member(
+            row.number, cleaned.get("name", ""), cleaned["relation"], person_of(form.resident_id)
+        )
+        found = family_rules.problems(head, [member], today=self.today)
+        if found:
+            row.add("relation", found[row.number])
 
     def stored_members(self, rows):
         """The family members on file of the chunk's households, in one query, by household."""
@@ -444,6 +464,7 @@ class _Household:
     pk: int | None
     state: str  # new / updated / unchanged
     name: str = ""
+    head: family_rules.Person = family_rules.Person()  # what the head's ID number tells
 
 
 def _match_member(members, cells):
