@@ -22,7 +22,7 @@ from openpyxl.cell.cell import ERROR_CODES
 
 from . import sheets
 from .identity import mask_id, mask_personal_numbers, mask_phone
-from .models import Branch, CustomerType, FamilyMember, Role
+from .models import CustomerType, FamilyMember
 from .survey import fields_for
 from .xlsx import DATE_FORMAT, FORMULA_STARTS, MONEY_FORMAT, Book
 
@@ -37,17 +37,6 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
         content_type=XLSX,
         headers={"Content-Disposition": content_disposition_header(True, filename)},
     )
-
-
-def exportable_branches(user):
-    """Branches whose whole archive a user may export: their own, or every one for head office."""
-    if not (user.is_authenticated and user.is_active):
-        return Branch.objects.none()
-    if user.is_head_office:
-        return Branch.objects.all()
-    if user.role in (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER):
-        return user.branches.all()
-    return Branch.objects.none()
 
 
 def customer_columns(customer_type):

@@ -89,6 +89,19 @@ class BranchKind(models.TextChoices):
     WUHAN = "wuhan", _("Wuhan city first-level branch")
 
 
+class BranchQuerySet(models.QuerySet):
+    def overseen_by(self, user):
+        """Branches whose whole archive and dashboard a user reads: head office every one;
+        branch heads, assigned chiefs and leaders their own; any other role none."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_head_office:
+            return self
+        if user.role in VILLAGE_OVERSIGHT_ROLES:
+            return self.filter(pk__in=user.branches.values("pk"))
+        return self.none()
+
+
 class Branch(models.Model):
     code = models.CharField(_("branch code"), max_length=20, unique=True)
     name = models.CharField(_("branch name"), max_length=60, unique=True)
@@ -97,6 +110,7 @@ class Branch(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = BranchQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -582,7 +596,7 @@ class Customer(Positioned, models.Model):
         return self.deposit_balance + self.loan_balance
 
 
-# The access log of personal data lives in its own module; imported here so Django finds it.
+# Models kept in their own modules, imported here so Django finds them.
 from .audit import PersonalDataAccess  # noqa: E402, F401
 from .family_models import FamilyMember  # noqa: E402, F401
 from .merge_models import CustomerMerge  # noqa: E402, F401

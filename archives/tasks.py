@@ -17,7 +17,7 @@ from jobs.registry import JobFailed, JobKind, Outcome
 from . import balances, exports, imports, movements, sheets
 from .audit import AccessAction, record_access
 from .imports.annotate import annotated_workbook
-from .models import Customer, Village
+from .models import Branch, Customer, Village
 
 ARCHIVE = "archive_import"
 BALANCES = "balances_import"
@@ -184,7 +184,7 @@ def _customers_to_export(job):
         if village is None:
             raise JobFailed(_("This village is no longer yours to export."))
         return Customer.objects.filter(village=village)
-    branch = exports.exportable_branches(user).filter(pk=params["branch"]).first()
+    branch = Branch.objects.overseen_by(user).filter(pk=params["branch"]).first()
     if branch is None:
         raise JobFailed(_("This branch is no longer yours to export."))
     return Customer.objects.filter(village__township__branch=branch)

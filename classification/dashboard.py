@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 
-from archives.models import HOUSEHOLD_TYPES, Branch, Customer, CustomerType, Role, Village
+from archives.models import HOUSEHOLD_TYPES, Customer, CustomerType, Village
 
 from .models import Classification, Visit, Week
 from .rules import TIER_LABELS, Tier
@@ -28,18 +28,6 @@ REVISIT_TARGET = 100
 OVERDUE_LIMIT = 200  # overdue key customers listed on a branch page
 
 TIERS = tuple(TIER_LABELS)  # display order: key follow-up first, "to be decided" last
-
-
-def branches_overseen_by(user):
-    """Branches whose dashboard a user may read: head office all; branch heads, assigned
-    chiefs and leaders their own. Account managers have no dashboard."""
-    if not (user.is_authenticated and user.is_active):
-        return Branch.objects.none()
-    if user.is_head_office:
-        return Branch.objects.all()
-    if user.role in (Role.BRANCH_HEAD, Role.SECTION_CHIEF, Role.LEADER):
-        return user.branches.all()
-    return Branch.objects.none()
 
 
 @dataclass(frozen=True)

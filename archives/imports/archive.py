@@ -13,7 +13,7 @@ in one transaction with bulk inserts and updates that keep the change history.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import batched
 
 from django import forms
@@ -464,7 +464,7 @@ class _Household:
     pk: int | None
     state: str  # new / updated / unchanged
     name: str = ""
-    head: family_rules.Person = family_rules.Person()  # what the head's ID number tells
+    head: family_rules.Person = field(default_factory=family_rules.Person)  # from the ID number
 
 
 def _match_member(members, cells):

@@ -14,7 +14,7 @@ from jobs.models import Job
 from .. import exports, tasks
 from ..audit import client_address
 from ..imports.template import build_template
-from ..models import Village
+from ..models import Branch, Village
 from .archive import require_head_office
 
 RECENT_JOBS = 20
@@ -128,7 +128,7 @@ def village_export(request, pk):
 
 def branch_export(request, pk):
     """Start the export of a branch's archive (POST) and show its job."""
-    branch = get_object_or_404(exports.exportable_branches(request.user), pk=pk)
+    branch = get_object_or_404(Branch.objects.overseen_by(request.user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     return redirect(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archives.exports import xlsx_response
-from archives.models import CustomerType
+from archives.models import Branch, CustomerType
 
 from .. import dashboard, figures, summary
 from ..models import Rulebook, Week
@@ -30,7 +30,7 @@ def _context(today):
 
 def overview(request):
     """Every branch the user oversees, one line each, and their total."""
-    branches = dashboard.branches_overseen_by(request.user)
+    branches = Branch.objects.overseen_by(request.user)
     if not branches.exists():
         raise Http404
     today = timezone.localdate()
@@ -43,7 +43,7 @@ def overview(request):
 def branch(request, pk):
     """One branch: its villages, customers by tier × type, and key customers overdue."""
     branch = get_object_or_404(
-        dashboard.with_weeks(dashboard.branches_overseen_by(request.user)), pk=pk
+        dashboard.with_weeks(Branch.objects.overseen_by(request.user)), pk=pk
     )
     today = timezone.localdate()
     rulebook, context = _context(today)

@@ -53,7 +53,9 @@ def imported(world, relation, birth=None, sex=MALE, *, head_birth=HEAD_BORN, dry
         ("子女", None, MALE, HEAD_BORN, False),  # no ID number: no birth date to check
     ],
 )
-def test_a_family_row_is_held_to_the_household_rules(world, relation, birth, sex, head_birth, refused):
+def test_a_family_row_is_held_to_the_household_rules(
+    world, relation, birth, sex, head_birth, refused
+):
     result = imported(world, relation, birth, sex, head_birth=head_birth)
     if refused:
         assert problems(result) == [("家庭成员", 2, "关系")]
@@ -65,7 +67,8 @@ def test_a_family_row_is_held_to_the_household_rules(world, relation, birth, sex
 def test_a_refused_family_row_writes_nothing(world):
     result = imported(world, "子女", "19700101", dry_run=False)
     message = result.problems[0].message
-    assert "1975-03-15" in message and "1970-01-01" in message
+    assert "1975-03-15" in message
+    assert "1970-01-01" in message
     assert not result.written
     assert not Customer.objects.filter(id_number=resident_id(HEAD_BORN, order=201)).exists()
     assert not FamilyMember.objects.filter(name="钱小红").exists()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from archives.models import CustomerType, Role
+from archives.models import Branch, CustomerType, Role
 from classification import dashboard, summary
 from classification.models import Classification, Rulebook, Visit, Week
 from classification.rules import Band, Tier
@@ -146,7 +146,7 @@ def test_village_figures_coverage_connection_and_key_revisits(county):
 def test_branch_figures_use_the_confirmed_week_else_the_proposed_one(county):
     rulebook = Rulebook.objects.in_force(TODAY)
     one, two = dashboard.branch_lines(
-        dashboard.branches_overseen_by(county.head_office), today=TODAY, rulebook=rulebook
+        Branch.objects.overseen_by(county.head_office), today=TODAY, rulebook=rulebook
     )
     assert (one.obj, one.week) == (county.branch1, county.confirmed)
     assert (one.filed, one.registered, one.coverage.percent) == (13, 14, Decimal("92.9"))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archives import balances
-from archives.models import Customer
+from archives.models import Branch, Customer
 from archives.signals import customers_written
 from classification import figures, services
 from classification.models import BranchFigures, FiguresChange, Rulebook, Week
@@ -185,7 +185,7 @@ def test_the_figures_of_another_day_are_computed_again(world, ranked):
     today = timezone.localdate()
     rulebook = Rulebook.objects.in_force(today)
     visit(ranked[0], ago(today, 31), world.manager_a)  # the last day within the month
-    branches = figures.dashboard.branches_overseen_by(world.head_office)
+    branches = Branch.objects.overseen_by(world.head_office)
     (row, _other) = figures.revisit_rates(branches.order_by("code"), today=today, rulebook=rulebook)
     assert row["key_revisited"] == 1
     tomorrow = today + datetime.timedelta(days=1)
