@@ -18,8 +18,8 @@ same users in locust's own UI.
   field_day.js sends them), on a date the manager has not logged (from the plan).
 - BranchHeadUser, a branch head's day: the weekly queue (the list of weeks, then the
   latest week), the dashboard and the branch's, a village and, once a run per user, the
-  branch's archive export: a file, or a redirect to a job page, are both accepted
-  (a start page with a POST form is posted first).
+  branch's archive export: the village page's export form posted (the export is a job;
+  its redirect to the job page is followed).
 
 Think time: 0.5–1.5 s before every request. A manager only touches customers whose
 links their own pages show (a manager sees only the villages they own).
@@ -55,9 +55,8 @@ NEXT_PAGE = re.compile(r'href="\?([^"]*)">下一页</a>')
 WEEK_LINK = re.compile(r'href="(/classification/weeks/\d+/)"')
 BRANCH_DASHBOARD = re.compile(r'href="(/classification/dashboard/branches/\d+/)"')
 VILLAGE_LINK = re.compile(r'href="(/villages/\d+/)"')
-BRANCH_EXPORT = re.compile(r'(?:href|action)="(/branches/\d+/export[^"]*)"')
+BRANCH_EXPORT = re.compile(r"/branches/\d+/export[^\"]*")
 JOB_PAGE = re.compile(r"/jobs/\d+/")
-XLSX = "spreadsheetml"
 
 
 def load_plan() -> dict:
@@ -126,6 +125,13 @@ class FormParser(HTMLParser):
     def handle_data(self, data):
         if self.textarea is not None:
             self.textarea[1] += data
+
+
+def export_form(html: str):
+    """The page's form that exports its branch's archive (None if the page has none)."""
+    parser = FormParser()
+    parser.feed(html)
+    return next((f for f in parser.forms if BRANCH_EXPORT.fullmatch(f["action"])), None)
 
 
 def main_form(html: str):
@@ -307,23 +313,15 @@ class BranchHeadUser(_Demo):
         if not villages:
             return
         village = self.get(self.rng.choice(villages), "village").text
-        export = BRANCH_EXPORT.findall(village)
-        if export and not self.exported:
+        export = export_form(village)
+        if export is not None and not self.exported:
             self.exported = True
-            self.export(export[0])
+            self.export(export)
 
-    def export(self, path):
-        """A file, or a redirect to a job page; a start page is posted first."""
-        response = self.send("GET", path, "export", check=_export_problem)
-        start = main_form(response.text) if "html" in _kind(response) else None
-        if start is None:
-            return
+    def export(self, form):
+        """The village page's "export the branch" form posted: a job started, its page read."""
         started = self.send(
-            "POST",
-            start["action"] or path,
-            "export start",
-            data=start["fields"],
-            check=_export_problem,
+            "POST", form["action"], "export", data=form["fields"], check=_export_problem
         )
         target = started.headers.get("Location", "")
         if JOB_PAGE.search(target):
@@ -335,11 +333,7 @@ def _kind(response):
 
 
 def _export_problem(response):
-    """An export answers a file, a page to start it, or a redirect to its job page."""
-    if response.status_code == 200 and XLSX in _kind(response):
-        return None
-    if response.status_code == 200 and "html" in _kind(response) and main_form(response.text):
-        return None
+    """Starting an export answers a redirect to its job page."""
     if response.status_code in (301, 302, 303):
         target = response.headers.get("Location", "")
         return None if JOB_PAGE.search(target) else f"redirected to {target}"
