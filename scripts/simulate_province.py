@@ -68,18 +68,11 @@ def prepare(path: str):
         cursor.execute("VACUUM ANALYZE")
     seeded = time.perf_counter() - started
     sys.path.insert(0, str(ROOT))
-    from archives import sheets
     from archives.models import Customer
     from benchmarks.bench_import import build_file
 
-    # Without the balance columns, which the archive import refuses (balances come from the
-    # core-banking import only): with them the whole file is rejected and nothing written.
-    every = sheets.CUSTOMER_COLUMNS
-    sheets.CUSTOMER_COLUMNS = tuple(c for c in every if c not in sheets.BALANCE_COLUMNS)
-    try:
-        data = build_file(Customer.objects.count())
-    finally:
-        sheets.CUSTOMER_COLUMNS = every
+    # The bench's file (the import's columns, the family sheet), all of the bank's customers.
+    data, _family_rows = build_file(Customer.objects.count())
     Path(path).write_bytes(data)
     print(json.dumps({"seed_s": seeded, "file_kib": len(data) // 1024}), flush=True)
 

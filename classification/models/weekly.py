@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from archives.models import VILLAGE_OVERSIGHT_ROLES, Branch, Customer, MainIncome, Role
+from archives.models import Branch, Customer, MainIncome, Role
 
 from ..rules import (  # noqa: F401 (re-exported)
     BAND_LABELS,
@@ -107,16 +107,13 @@ class WeekQuerySet(models.QuerySet):
 
 
 def branches_visible_to(user):
-    """Branches a user may see: the start of every classification query."""
-    if not user.is_authenticated or not user.is_active:
-        return Branch.objects.none()
-    if user.is_head_office:
-        return Branch.objects.all()
-    if user.role == Role.ACCOUNT_MANAGER:
+    """Branches a user may see: the start of every classification query. An account
+    manager's are those of their villages; everyone else's, those they oversee."""
+    if user.is_authenticated and not user.is_head_office and user.role == Role.ACCOUNT_MANAGER:
+        if not user.is_active:
+            return Branch.objects.none()
         return Branch.objects.filter(townships__villages__owners=user).distinct()
-    if user.role in VILLAGE_OVERSIGHT_ROLES:
-        return user.branches.all()
-    return Branch.objects.none()
+    return Branch.objects.overseen_by(user)
 
 
 def branches_reviewed_by(user):
