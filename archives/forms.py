@@ -344,6 +344,44 @@ class FamilyMemberForm(forms.ModelForm):
         super()._post_clean()
         self.instance.birth_date = self.resident_id.birth_date if self.resident_id else None
 
+    # {pk: ID number on file} of the household's members, set by its formset (which read them).
+    stored_numbers = None
+
+    def validate_constraints(self):
+        """In a household's formset: an ID number another member of the household holds on
+        file is refused, from the members the formset read (Django's check asks the database
+        once a row, and names the constraint); elsewhere, Django's check."""
+        if self.stored_numbers is None:
+            return super().validate_constraints()
+        number, pk = self.instance.id_number, self.instance.pk
+        if number and any(k != pk and held == number for k, held in self.stored_numbers.items()):
+            self.add_error("id_number", _("The same ID number is entered twice in this household."))
+        return None
+
+
+class MemberRowField(forms.ModelChoiceField):
+    """A family row's hidden id, found among the members the formset has read once.
+
+    Django's model formsets look each posted id up with a query of its own (a household
+    of ten cost ten), and accept the id of any family member on file; this takes only the
+    household's own, with the same message for any other."""
+
+    def __init__(self, formset, **kwargs):
+        self.formset = formset
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        member = self.formset.members_by_pk().get(str(value))
+        if member is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return member
+
 
 class BaseFamilyFormSet(forms.BaseInlineFormSet):
     """The family rows of a survey; `household` is the survey's CustomerForm, whose person
@@ -352,7 +390,27 @@ class BaseFamilyFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, today=None, household=None, **kwargs):
         self.today = today
         self.household = household
+        self._members_by_pk = None
         super().__init__(*args, **kwargs)
+
+    def members_by_pk(self):
+        if self._members_by_pk is None:
+            self._members_by_pk = {str(m.pk): m for m in self.get_queryset()}
+            self._stored_numbers = {m.pk: m.id_number for m in self._members_by_pk.values()}
+        return self._members_by_pk
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        self.members_by_pk()  # read before any row is checked: the numbers as they are on file
+        form.stored_numbers = self._stored_numbers
+        name, django_field = self._pk_field.name, form.fields[self._pk_field.name]
+        form.fields[name] = MemberRowField(
+            self,
+            queryset=django_field.queryset,
+            initial=django_field.initial,
+            required=False,
+            widget=django_field.widget,
+        )
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "today": self.today}
