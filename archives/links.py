@@ -3,7 +3,7 @@ operator's household, found by the ID number they share."""
 
 from itertools import batched
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 
 from .choices import BUSINESS_TYPES, PERSON_HOUSEHOLD_TYPES
 from .models import Customer
@@ -23,10 +23,15 @@ def link_households(id_numbers) -> int:
         household = Customer.objects.filter(
             customer_type__in=PERSON_HOUSEHOLD_TYPES, id_number=OuterRef("id_number")
         ).values("pk")[:1]
+        # Two indexed look-ups in one query: an OR across the household join (and the
+        # model's ordering by village) made PostgreSQL read every business of the bank,
+        # 90–130 ms of each save at county scale.
+        businesses = Customer.objects.filter(customer_type__in=BUSINESS_TYPES).order_by()
         businesses = list(
-            Customer.objects.filter(customer_type__in=BUSINESS_TYPES)
-            .filter(Q(id_number__in=chunk) | Q(household__id_number__in=chunk))
+            businesses.filter(id_number__in=chunk)
             .values_list("pk", flat=True)
+            .union(businesses.filter(household__id_number__in=chunk).values_list("pk", flat=True))
+            .order_by()
         )
         changed += Customer.objects.filter(pk__in=businesses).update(household=Subquery(household))
     return changed
