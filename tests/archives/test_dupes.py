@@ -18,6 +18,7 @@ from tests.builders import credit_code, make_customer, make_member, resident_id
 from tests.classification.test_dashboard import a_week, classify
 from tests.classification.test_followup import visit
 from tests.conftest import login
+from tests.form_data import posted
 
 NUMBER = resident_id("19750315", order=123)  # 刘春生's
 
@@ -469,3 +470,29 @@ def test_merge_finds_every_relation_to_customer_in_every_app():
         ("archives.Customer", "household"),
         ("archives.CustomerMerge", "kept"),
     } <= found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("edited", ["household", "farm"])
+def test_a_number_corrected_on_either_record_unlinks_the_farm(world, edited):
+    """link_households looks the businesses up by their own number and by their household's:
+    after either record's number is corrected on its edit page, the farm has no household."""
+    household = make_customer(world.village_a, name="刘春生", id_number=NUMBER, phone="")
+    farm = make_customer(
+        world.village_a,
+        name="春生家庭农场",
+        customer_type=CustomerType.FAMILY_FARM,
+        id_number=NUMBER,
+        household=household,
+        phone="",
+    )
+    target = household if edited == "household" else farm
+    client = login(world.manager_a)
+    url = reverse("archives:customer_edit", args=[target.pk])
+    page = client.get(url)
+    data = posted(page.context["form"], page.context.get("members"))
+    data["id_number"] = resident_id("19800101", order=456)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    farm.refresh_from_db()
+    assert farm.household is None
