@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import sheets
+from .choices import Relation
 
 # Excel refuses a list formula longer than this (the quotes included); a list of more
 # than a few values is kept on the hidden sheet anyway, where it can be read.
@@ -83,11 +84,18 @@ class Dropdowns:
             self.workbook.move_sheet(self.lists, len(names) - 1 - names.index(self.lists.title))
 
 
+# Choices the import always refuses in a column, left off its list: a family row is never
+# the head of household (archives.household; the customer of the sheet is).
+LEFT_OFF = {Relation: {Relation.HEAD}}
+
+
 def column_values(column) -> tuple[list[str], bool] | None:
     """The drop-down of an archive column (archives/sheets.py) and whether it takes several
     values; None for a column that is not coded."""
     if column.kind == "choice":
-        return sheets.labels(column.choices), False
+        left_off = LEFT_OFF.get(column.choices, set())
+        labels = sheets.CHOICE_LABELS[column.choices]
+        return [labels[v][0] for v in column.choices.values if v not in left_off], False
     if column.kind == "products":
         return sheets.labels(column.choices), True
     if column.kind == "boolean":

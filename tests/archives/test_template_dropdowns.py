@@ -79,9 +79,12 @@ def test_every_coded_column_of_the_archive_template_lists_what_the_import_reads(
                 assert [files.boolean(v) for v in values] == [True, False]
                 assert strict
             else:
-                # Each label reads as its own choice, and every choice is on the list.
-                assert choices_read(column.choices, values) == list(column.choices.values)
-                assert values == sheets.labels(column.choices)
+                # Each label reads as its own choice, and every choice is on the list but
+                # a family row's 户主, which the import always refuses (archives.household).
+                left_off = ["head"] if column.header == "关系" else []
+                wanted = [v for v in column.choices.values if v not in left_off]
+                assert choices_read(column.choices, values) == wanted
+                assert values == [v for v in sheets.labels(column.choices) if v != "户主"]
                 # Several products go in one cell: the list helps, it does not refuse.
                 assert strict == (column.kind == "choice"), column.header
 
